@@ -1,0 +1,2 @@
+/** jvmbus testkit module root package (see the module's sub-packages). */
+package io.jvmbus.testkit;
