@@ -1,5 +1,6 @@
 package io.jvmbus.protocol;
 
+import io.jvmbus.protocol.message.layout.GpaRangeLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -7,7 +8,7 @@ import java.util.Objects;
 /**
  * Parses and validates the GPA range encoding used by GPADL messages and GPA-direct packets.
  *
- * <p>The encoding is a sequence of little-endian u64 words. Each range is one header word followed by its page
+ * <p>The encoding ({@link GpaRangeLayout}) is a sequence of little-endian u64 words. Each range is one header word followed by its page
  * numbers:
  *
  * <pre>
@@ -38,7 +39,7 @@ public final class GpaRanges {
     /** The largest legal byte_offset (an offset inside one page). */
     public static final int MAX_BYTE_OFFSET = PAGE_SIZE - 1;
     /** Size of one word of the encoding. */
-    public static final int WORD_SIZE = 8;
+    public static final int WORD_SIZE = GpaRangeLayout.PFN_SIZE;
 
     private GpaRanges() {}
 
@@ -132,7 +133,7 @@ public final class GpaRanges {
             }
             final long header = words[from + pos];
             final int byteCount = (int) header;
-            final int byteOffset = (int) (header >>> 32);
+            final int byteOffset = (int) (header >>> GpaRangeLayout.BYTE_OFFSET_SHIFT);
             if (byteCount == 0) {
                 return new Invalid(new GpaRangeError(GpaRangeError.Kind.EMPTY_BYTE_COUNT, i, pos, header, -1, -1));
             }
@@ -196,7 +197,7 @@ public final class GpaRanges {
      * @return {@code byteOffset << 32 | byteCount}
      */
     public static long header(final int byteOffset, final int byteCount) {
-        return ((long) byteOffset << 32) | Integer.toUnsignedLong(byteCount);
+        return ((long) byteOffset << GpaRangeLayout.BYTE_OFFSET_SHIFT) | Integer.toUnsignedLong(byteCount);
     }
 
     /**

@@ -2,6 +2,16 @@ package io.jvmbus.protocol.message;
 
 import io.jvmbus.protocol.Blob;
 import io.jvmbus.protocol.Guid;
+import io.jvmbus.protocol.message.layout.ChannelOfferLayout;
+import io.jvmbus.protocol.message.layout.InitiateContact2Layout;
+import io.jvmbus.protocol.message.layout.InitiateContactLayout;
+import io.jvmbus.protocol.message.layout.OpenChannel2Layout;
+import io.jvmbus.protocol.message.layout.OpenChannelLayout;
+import io.jvmbus.protocol.message.layout.TlConnectRequest2Layout;
+import io.jvmbus.protocol.message.layout.TlConnectRequestLayout;
+import io.jvmbus.protocol.message.layout.VersionResponse2Layout;
+import io.jvmbus.protocol.message.layout.VersionResponse3Layout;
+import io.jvmbus.protocol.message.layout.VersionResponseLayout;
 import java.util.Objects;
 
 /**
@@ -19,14 +29,14 @@ public sealed interface ChannelMessage {
     MessageType type();
 
     /** Size of the user-data field of OFFER_CHANNEL and OPEN_CHANNEL. */
-    int USER_DEFINED_SIZE = 120;
+    int USER_DEFINED_SIZE = ChannelOfferLayout.USER_DEFINED_SIZE;
 
     /** Size variants of INITIATE_CONTACT. */
     enum InitiateContactForm {
         /** InitiateContact, 40 bytes. */
-        V1(40),
+        V1(InitiateContactLayout.SIZE),
         /** InitiateContact2, 56 bytes, with a client id. */
-        V2(56);
+        V2(InitiateContact2Layout.SIZE);
 
         private final int size;
 
@@ -47,11 +57,11 @@ public sealed interface ChannelMessage {
     /** Size variants of VERSION_RESPONSE. */
     enum VersionResponseForm {
         /** VersionResponse, 16 bytes. */
-        V1(16),
+        V1(VersionResponseLayout.SIZE),
         /** VersionResponse2, 20 bytes, with supported features. */
-        V2(20),
+        V2(VersionResponse2Layout.SIZE),
         /** VersionResponse3, 40 bytes, with server monitor pages. */
-        V3(40);
+        V3(VersionResponse3Layout.SIZE);
 
         private final int size;
 
@@ -72,9 +82,9 @@ public sealed interface ChannelMessage {
     /** Size variants of OPEN_CHANNEL. */
     enum OpenChannelForm {
         /** OpenChannel, 148 bytes. */
-        V1(148),
+        V1(OpenChannelLayout.SIZE),
         /** OpenChannel2, 156 bytes, with guest-specified signal parameters and flags. */
-        V2(156);
+        V2(OpenChannel2Layout.SIZE);
 
         private final int size;
 
@@ -95,9 +105,9 @@ public sealed interface ChannelMessage {
     /** Size variants of TL_CONNECT_REQUEST. */
     enum TlConnectRequestForm {
         /** TlConnectRequest, 40 bytes. */
-        V1(40),
+        V1(TlConnectRequestLayout.SIZE),
         /** TlConnectRequest2, 56 bytes, with a silo id. */
-        V2(56);
+        V2(TlConnectRequest2Layout.SIZE);
 
         private final int size;
 

@@ -1,5 +1,7 @@
 package io.jvmbus.protocol.message;
 
+import io.jvmbus.protocol.FeatureFlags;
+
 /**
  * Why a message did not decode. Names the message type (or -1 if the header itself was short), the size seen and
  * the size expected.
@@ -36,19 +38,27 @@ public record DecodeError(Kind kind, int messageType, int sizeSeen, int sizeExpe
      */
     public String describe() {
         final MessageType type = MessageType.of(messageType);
-        final String name = type != null ? type.name() + "(" + messageType + ")" : "type " + messageType;
+        final String name =
+                type != null ? type.name() + "(" + messageType + ")" : "type " + Integer.toUnsignedString(messageType);
         return switch (kind) {
             case TOO_SHORT ->
-                messageType < 0
+                messageType < 0 && type == null && sizeExpected == MessageCodec.HEADER_SIZE
                         ? "message too short: size=" + sizeSeen + " (expected: >= " + sizeExpected + ")"
                         : name + " too short: size=" + sizeSeen + " (expected: >= " + sizeExpected + ")";
-            case TOO_LONG -> "message too long: size=" + sizeSeen + " (expected: <= " + sizeExpected + ")";
+            case TOO_LONG -> name + " too long: size=" + sizeSeen + " (expected: <= " + sizeExpected + ")";
             case UNKNOWN_TYPE -> "unknown message " + name + " size=" + sizeSeen + " (expected: type 1..29)";
             case NOT_ALLOWED_WHEN_DISCONNECTED ->
-                name + " not allowed without a connection (expected: INITIATE_CONTACT or CLOSE_RESERVED_CHANNEL)";
-            case VERSION_TOO_LOW -> name + " needs a newer negotiated protocol version";
-            case FEATURE_NOT_NEGOTIATED -> name + " needs a feature flag that was not negotiated";
-            case WRONG_DIRECTION -> name + " is sent by the other side (expected: a message this side receives)";
+                name + " not allowed without a negotiated version"
+                        + " (expected: INITIATE_CONTACT, VERSION_RESPONSE or CLOSE_RESERVED_CHANNEL)";
+            case VERSION_TOO_LOW ->
+                name + " needs a newer negotiated protocol version (expected: >= "
+                        + (type != null && type.minVersion() != null ? type.minVersion() : "?") + ")";
+            case FEATURE_NOT_NEGOTIATED ->
+                name + " needs a feature flag that was not negotiated (expected: "
+                        + (type != null ? FeatureFlags.describe(type.requiredFeature()) : "?") + ")";
+            case WRONG_DIRECTION ->
+                name + " is sent by the other side (expected: a message this side receives; sender "
+                        + (type != null ? type.direction() : "?") + ")";
         };
     }
 

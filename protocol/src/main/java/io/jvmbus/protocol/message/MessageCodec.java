@@ -37,6 +37,35 @@ import io.jvmbus.protocol.message.ChannelMessage.Unload;
 import io.jvmbus.protocol.message.ChannelMessage.UnloadComplete;
 import io.jvmbus.protocol.message.ChannelMessage.VersionResponse;
 import io.jvmbus.protocol.message.ChannelMessage.VersionResponseForm;
+import io.jvmbus.protocol.message.layout.ChannelMessageHeaderLayout;
+import io.jvmbus.protocol.message.layout.ChannelOfferLayout;
+import io.jvmbus.protocol.message.layout.CloseChannelLayout;
+import io.jvmbus.protocol.message.layout.CloseReservedChannelLayout;
+import io.jvmbus.protocol.message.layout.CloseReservedChannelResponseLayout;
+import io.jvmbus.protocol.message.layout.GpadlBodyLayout;
+import io.jvmbus.protocol.message.layout.GpadlCreatedLayout;
+import io.jvmbus.protocol.message.layout.GpadlHeaderLayout;
+import io.jvmbus.protocol.message.layout.GpadlTeardownLayout;
+import io.jvmbus.protocol.message.layout.GpadlTorndownLayout;
+import io.jvmbus.protocol.message.layout.InitiateContact2Layout;
+import io.jvmbus.protocol.message.layout.InitiateContactLayout;
+import io.jvmbus.protocol.message.layout.ModifyChannelLayout;
+import io.jvmbus.protocol.message.layout.ModifyChannelResponseLayout;
+import io.jvmbus.protocol.message.layout.ModifyConnectionLayout;
+import io.jvmbus.protocol.message.layout.ModifyConnectionResponseLayout;
+import io.jvmbus.protocol.message.layout.OfferChannelLayout;
+import io.jvmbus.protocol.message.layout.OpenChannel2Layout;
+import io.jvmbus.protocol.message.layout.OpenChannelLayout;
+import io.jvmbus.protocol.message.layout.OpenReservedChannelLayout;
+import io.jvmbus.protocol.message.layout.OpenResultLayout;
+import io.jvmbus.protocol.message.layout.RelIdReleasedLayout;
+import io.jvmbus.protocol.message.layout.RescindChannelOfferLayout;
+import io.jvmbus.protocol.message.layout.TlConnectRequest2Layout;
+import io.jvmbus.protocol.message.layout.TlConnectRequestLayout;
+import io.jvmbus.protocol.message.layout.TlConnectResultLayout;
+import io.jvmbus.protocol.message.layout.VersionResponse2Layout;
+import io.jvmbus.protocol.message.layout.VersionResponse3Layout;
+import io.jvmbus.protocol.message.layout.VersionResponseLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -48,9 +77,9 @@ import java.nio.ByteOrder;
 public final class MessageCodec {
 
     /** Size of the channel message header (message_type u32, padding u32). */
-    public static final int HEADER_SIZE = 8;
+    public static final int HEADER_SIZE = ChannelMessageHeaderLayout.SIZE;
     /** Largest message: the whole SynIC payload. */
-    public static final int MAX_MESSAGE_SIZE = 240;
+    public static final int MAX_MESSAGE_SIZE = ChannelMessageHeaderLayout.MAX_MESSAGE_SIZE;
 
     private MessageCodec() {}
 
@@ -60,8 +89,9 @@ public final class MessageCodec {
      * @param data the bytes (not retained)
      * @param offset first byte of the message header
      * @param length message length, header included
-     * @param receiver the side receiving it: messages of the other direction are {@link
-     *     DecodeError.Kind#WRONG_DIRECTION}
+     * @param receiver the direction of the messages this side receives: {@link Direction#GUEST_TO_HOST} at the host,
+     *     {@link Direction#HOST_TO_GUEST} at the guest; a message of the other direction is {@link
+     *     DecodeError.Kind#WRONG_DIRECTION} (where the reference server panics, bug B1)
      * @param context the connection's negotiated version and features
      * @return the message or the error
      */
@@ -127,20 +157,30 @@ public final class MessageCodec {
     /** The struct size the decoder selects for a message of this length under this context. */
     private static int requiredSize(final MessageType type, final int length, final DecodeContext context) {
         return switch (type) {
-            case OFFER_CHANNEL -> 196;
-            case RESCIND_CHANNEL_OFFER, CLOSE_CHANNEL, GPADL_TORNDOWN, REL_ID_RELEASED, CLOSE_RESERVED_RESPONSE -> 12;
+            case OFFER_CHANNEL -> OfferChannelLayout.SIZE;
+            case RESCIND_CHANNEL_OFFER -> RescindChannelOfferLayout.SIZE;
             case REQUEST_OFFERS, ALL_OFFERS_DELIVERED, UNLOAD, UNLOAD_COMPLETE, PAUSE, PAUSE_RESPONSE, RESUME ->
-                HEADER_SIZE;
+                ChannelMessageHeaderLayout.SIZE;
             case OPEN_CHANNEL -> openChannelForm(context).size();
-            case OPEN_CHANNEL_RESULT, GPADL_CREATED, GPADL_HEADER, CLOSE_RESERVED_CHANNEL -> 20;
-            case GPADL_BODY, GPADL_TEARDOWN, MODIFY_CHANNEL, MODIFY_CHANNEL_RESPONSE -> 16;
+            case OPEN_CHANNEL_RESULT -> OpenResultLayout.SIZE;
+            case CLOSE_CHANNEL -> CloseChannelLayout.SIZE;
+            case GPADL_HEADER -> GpadlHeaderLayout.SIZE;
+            case GPADL_BODY -> GpadlBodyLayout.SIZE;
+            case GPADL_CREATED -> GpadlCreatedLayout.SIZE;
+            case GPADL_TEARDOWN -> GpadlTeardownLayout.SIZE;
+            case GPADL_TORNDOWN -> GpadlTorndownLayout.SIZE;
+            case REL_ID_RELEASED -> RelIdReleasedLayout.SIZE;
             case INITIATE_CONTACT -> initiateContactForm(length).size();
             case VERSION_RESPONSE -> versionResponseForm(length).size();
-            case OPEN_RESERVED_CHANNEL -> 28;
+            case OPEN_RESERVED_CHANNEL -> OpenReservedChannelLayout.SIZE;
+            case CLOSE_RESERVED_CHANNEL -> CloseReservedChannelLayout.SIZE;
+            case CLOSE_RESERVED_RESPONSE -> CloseReservedChannelResponseLayout.SIZE;
             case TL_CONNECT_REQUEST -> tlConnectRequestForm(length, context).size();
-            case TL_CONNECT_REQUEST_RESULT -> 44;
-            case MODIFY_CONNECTION -> 24;
-            case MODIFY_CONNECTION_RESPONSE -> 9;
+            case MODIFY_CHANNEL -> ModifyChannelLayout.SIZE;
+            case TL_CONNECT_REQUEST_RESULT -> TlConnectResultLayout.SIZE;
+            case MODIFY_CHANNEL_RESPONSE -> ModifyChannelResponseLayout.SIZE;
+            case MODIFY_CONNECTION -> ModifyConnectionLayout.SIZE;
+            case MODIFY_CONNECTION_RESPONSE -> ModifyConnectionResponseLayout.SIZE;
         };
     }
 
@@ -158,21 +198,20 @@ public final class MessageCodec {
 
     /** InitiateContact2 if the payload is at least 48 bytes. */
     static InitiateContactForm initiateContactForm(final int length) {
-        return length - HEADER_SIZE >= 48 ? InitiateContactForm.V2 : InitiateContactForm.V1;
+        return length >= InitiateContact2Layout.SIZE ? InitiateContactForm.V2 : InitiateContactForm.V1;
     }
 
     /** VersionResponse3 if the payload is at least 32 bytes, VersionResponse2 if at least 12. */
     static VersionResponseForm versionResponseForm(final int length) {
-        final int payload = length - HEADER_SIZE;
-        if (payload >= 32) {
+        if (length >= VersionResponse3Layout.SIZE) {
             return VersionResponseForm.V3;
         }
-        return payload >= 12 ? VersionResponseForm.V2 : VersionResponseForm.V1;
+        return length >= VersionResponse2Layout.SIZE ? VersionResponseForm.V2 : VersionResponseForm.V1;
     }
 
     /** TlConnectRequest2 if the negotiated version is at least 5.2 and the payload at least 48 bytes. */
     static TlConnectRequestForm tlConnectRequestForm(final int length, final DecodeContext context) {
-        return context.atLeast(ProtocolVersion.WIN10_RS5) && length - HEADER_SIZE >= 48
+        return context.atLeast(ProtocolVersion.WIN10_RS5) && length >= TlConnectRequest2Layout.SIZE
                 ? TlConnectRequestForm.V2
                 : TlConnectRequestForm.V1;
     }
@@ -196,19 +235,21 @@ public final class MessageCodec {
         return switch (type) {
             case OFFER_CHANNEL ->
                 new OfferChannel(
-                        Guid.read(b, 8),
-                        Guid.read(b, 24),
-                        u16(b, 56),
-                        u16(b, 58),
-                        bytes(b, 60, ChannelMessage.USER_DEFINED_SIZE),
-                        u16(b, 180),
-                        u16(b, 182),
-                        b.getInt(184),
-                        u8(b, 188),
-                        (b.get(189) & 1) != 0,
-                        (b.getShort(190) & 1) != 0,
-                        b.getInt(192));
-            case RESCIND_CHANNEL_OFFER -> new RescindChannelOffer(b.getInt(8));
+                        Guid.read(b, OfferChannelLayout.INTERFACE_ID_OFFSET),
+                        Guid.read(b, OfferChannelLayout.INSTANCE_ID_OFFSET),
+                        u16(b, OfferChannelLayout.FLAGS_OFFSET),
+                        u16(b, OfferChannelLayout.MMIO_MEGABYTES_OFFSET),
+                        bytes(b, OfferChannelLayout.USER_DEFINED_OFFSET, ChannelOfferLayout.USER_DEFINED_SIZE),
+                        u16(b, OfferChannelLayout.SUBCHANNEL_INDEX_OFFSET),
+                        u16(b, OfferChannelLayout.MMIO_MEGABYTES_OPTIONAL_OFFSET),
+                        b.getInt(OfferChannelLayout.CHANNEL_ID_OFFSET),
+                        u8(b, OfferChannelLayout.MONITOR_ID_OFFSET),
+                        (u8(b, OfferChannelLayout.MONITOR_ALLOCATED_OFFSET) & OfferChannelLayout.MONITOR_ALLOCATED_MASK)
+                                != 0,
+                        (u16(b, OfferChannelLayout.IS_DEDICATED_OFFSET) & OfferChannelLayout.IS_DEDICATED_MASK) != 0,
+                        b.getInt(OfferChannelLayout.CONNECTION_ID_OFFSET));
+            case RESCIND_CHANNEL_OFFER ->
+                new RescindChannelOffer(b.getInt(RescindChannelOfferLayout.CHANNEL_ID_OFFSET));
             case REQUEST_OFFERS -> new RequestOffers();
             case ALL_OFFERS_DELIVERED -> new AllOffersDelivered();
             case OPEN_CHANNEL -> {
@@ -216,66 +257,115 @@ public final class MessageCodec {
                 final boolean v2 = form == OpenChannelForm.V2;
                 yield new OpenChannel(
                         form,
-                        b.getInt(8),
-                        b.getInt(12),
-                        b.getInt(16),
-                        b.getInt(20),
-                        b.getInt(24),
-                        bytes(b, 28, ChannelMessage.USER_DEFINED_SIZE),
-                        v2 ? b.getInt(148) : 0,
-                        v2 ? u16(b, 152) : 0,
-                        v2 ? u16(b, 154) : 0);
+                        b.getInt(OpenChannelLayout.CHANNEL_ID_OFFSET),
+                        b.getInt(OpenChannelLayout.OPEN_ID_OFFSET),
+                        b.getInt(OpenChannelLayout.RING_BUFFER_GPADL_ID_OFFSET),
+                        b.getInt(OpenChannelLayout.TARGET_VP_OFFSET),
+                        b.getInt(OpenChannelLayout.DOWNSTREAM_RING_BUFFER_PAGE_OFFSET_OFFSET),
+                        bytes(b, OpenChannelLayout.USER_DATA_OFFSET, OpenChannelLayout.USER_DATA_SIZE),
+                        v2 ? b.getInt(OpenChannel2Layout.CONNECTION_ID_OFFSET) : 0,
+                        v2 ? u16(b, OpenChannel2Layout.EVENT_FLAG_OFFSET) : 0,
+                        v2 ? u16(b, OpenChannel2Layout.FLAGS_OFFSET) : 0);
             }
-            case OPEN_CHANNEL_RESULT -> new OpenResult(b.getInt(8), b.getInt(12), b.getInt(16));
-            case CLOSE_CHANNEL -> new CloseChannel(b.getInt(8));
+            case OPEN_CHANNEL_RESULT ->
+                new OpenResult(
+                        b.getInt(OpenResultLayout.CHANNEL_ID_OFFSET),
+                        b.getInt(OpenResultLayout.OPEN_ID_OFFSET),
+                        b.getInt(OpenResultLayout.STATUS_OFFSET));
+            case CLOSE_CHANNEL -> new CloseChannel(b.getInt(CloseChannelLayout.CHANNEL_ID_OFFSET));
             case GPADL_HEADER ->
-                new GpadlHeader(b.getInt(8), b.getInt(12), u16(b, 16), u16(b, 18), bytes(b, 20, length - 20));
-            case GPADL_BODY -> new GpadlBody(b.getInt(8), b.getInt(12), bytes(b, 16, length - 16));
-            case GPADL_CREATED -> new GpadlCreated(b.getInt(8), b.getInt(12), b.getInt(16));
-            case GPADL_TEARDOWN -> new GpadlTeardown(b.getInt(8), b.getInt(12));
-            case GPADL_TORNDOWN -> new GpadlTorndown(b.getInt(8));
-            case REL_ID_RELEASED -> new RelIdReleased(b.getInt(8));
+                new GpadlHeader(
+                        b.getInt(GpadlHeaderLayout.CHANNEL_ID_OFFSET),
+                        b.getInt(GpadlHeaderLayout.GPADL_ID_OFFSET),
+                        u16(b, GpadlHeaderLayout.RANGE_BUFFER_LENGTH_OFFSET),
+                        u16(b, GpadlHeaderLayout.RANGE_COUNT_OFFSET),
+                        // trailing bytes are the range data: kept whole, whatever their length
+                        bytes(b, GpadlHeaderLayout.DATA_OFFSET, length - GpadlHeaderLayout.DATA_OFFSET));
+            case GPADL_BODY ->
+                new GpadlBody(
+                        b.getInt(GpadlBodyLayout.MESSAGE_NUMBER_OFFSET),
+                        b.getInt(GpadlBodyLayout.GPADL_ID_OFFSET),
+                        bytes(b, GpadlBodyLayout.DATA_OFFSET, length - GpadlBodyLayout.DATA_OFFSET));
+            case GPADL_CREATED ->
+                new GpadlCreated(
+                        b.getInt(GpadlCreatedLayout.CHANNEL_ID_OFFSET),
+                        b.getInt(GpadlCreatedLayout.GPADL_ID_OFFSET),
+                        b.getInt(GpadlCreatedLayout.STATUS_OFFSET));
+            case GPADL_TEARDOWN ->
+                new GpadlTeardown(
+                        b.getInt(GpadlTeardownLayout.CHANNEL_ID_OFFSET), b.getInt(GpadlTeardownLayout.GPADL_ID_OFFSET));
+            case GPADL_TORNDOWN -> new GpadlTorndown(b.getInt(GpadlTorndownLayout.GPADL_ID_OFFSET));
+            case REL_ID_RELEASED -> new RelIdReleased(b.getInt(RelIdReleasedLayout.CHANNEL_ID_OFFSET));
             case INITIATE_CONTACT -> {
                 final InitiateContactForm form = initiateContactForm(length);
                 yield new InitiateContact(
                         form,
-                        b.getInt(8),
-                        b.getInt(12),
-                        b.getLong(16),
-                        b.getLong(24),
-                        b.getLong(32),
-                        form == InitiateContactForm.V2 ? Guid.read(b, 40) : Guid.ZERO);
+                        b.getInt(InitiateContactLayout.VERSION_REQUESTED_OFFSET),
+                        b.getInt(InitiateContactLayout.TARGET_MESSAGE_VP_OFFSET),
+                        b.getLong(InitiateContactLayout.INTERRUPT_PAGE_OR_TARGET_INFO_OFFSET),
+                        b.getLong(InitiateContactLayout.PARENT_TO_CHILD_MONITOR_PAGE_GPA_OFFSET),
+                        b.getLong(InitiateContactLayout.CHILD_TO_PARENT_MONITOR_PAGE_GPA_OFFSET),
+                        form == InitiateContactForm.V2
+                                ? Guid.read(b, InitiateContact2Layout.CLIENT_ID_OFFSET)
+                                : Guid.ZERO);
             }
             case VERSION_RESPONSE -> {
                 final VersionResponseForm form = versionResponseForm(length);
+                final boolean v3 = form == VersionResponseForm.V3;
                 yield new VersionResponse(
                         form,
-                        u8(b, 8),
-                        u8(b, 9),
-                        b.getInt(12),
-                        form != VersionResponseForm.V1 ? b.getInt(16) : 0,
-                        form == VersionResponseForm.V3 ? b.getLong(24) : 0,
-                        form == VersionResponseForm.V3 ? b.getLong(32) : 0);
+                        u8(b, VersionResponseLayout.VERSION_SUPPORTED_OFFSET),
+                        u8(b, VersionResponseLayout.CONNECTION_STATE_OFFSET),
+                        b.getInt(VersionResponseLayout.SELECTED_VERSION_OR_CONNECTION_ID_OFFSET),
+                        form != VersionResponseForm.V1 ? b.getInt(VersionResponse2Layout.SUPPORTED_FEATURES_OFFSET) : 0,
+                        v3 ? b.getLong(VersionResponse3Layout.PARENT_TO_CHILD_MONITOR_PAGE_GPA_OFFSET) : 0,
+                        v3 ? b.getLong(VersionResponse3Layout.CHILD_TO_PARENT_MONITOR_PAGE_GPA_OFFSET) : 0);
             }
             case UNLOAD -> new Unload();
             case UNLOAD_COMPLETE -> new UnloadComplete();
             case OPEN_RESERVED_CHANNEL ->
-                new OpenReservedChannel(b.getInt(8), b.getInt(12), b.getInt(16), b.getInt(20), b.getInt(24));
-            case CLOSE_RESERVED_CHANNEL -> new CloseReservedChannel(b.getInt(8), b.getInt(12), b.getInt(16));
-            case CLOSE_RESERVED_RESPONSE -> new CloseReservedChannelResponse(b.getInt(8));
+                new OpenReservedChannel(
+                        b.getInt(OpenReservedChannelLayout.CHANNEL_ID_OFFSET),
+                        b.getInt(OpenReservedChannelLayout.TARGET_VP_OFFSET),
+                        b.getInt(OpenReservedChannelLayout.TARGET_SINT_OFFSET),
+                        b.getInt(OpenReservedChannelLayout.RING_BUFFER_GPADL_ID_OFFSET),
+                        b.getInt(OpenReservedChannelLayout.DOWNSTREAM_RING_BUFFER_PAGE_OFFSET_OFFSET));
+            case CLOSE_RESERVED_CHANNEL ->
+                new CloseReservedChannel(
+                        b.getInt(CloseReservedChannelLayout.CHANNEL_ID_OFFSET),
+                        b.getInt(CloseReservedChannelLayout.TARGET_VP_OFFSET),
+                        b.getInt(CloseReservedChannelLayout.TARGET_SINT_OFFSET));
+            case CLOSE_RESERVED_RESPONSE ->
+                new CloseReservedChannelResponse(b.getInt(CloseReservedChannelResponseLayout.CHANNEL_ID_OFFSET));
             case TL_CONNECT_REQUEST -> {
                 final TlConnectRequestForm form = tlConnectRequestForm(length, context);
                 yield new TlConnectRequest(
                         form,
-                        Guid.read(b, 8),
-                        Guid.read(b, 24),
-                        form == TlConnectRequestForm.V2 ? Guid.read(b, 40) : Guid.ZERO);
+                        Guid.read(b, TlConnectRequestLayout.ENDPOINT_ID_OFFSET),
+                        Guid.read(b, TlConnectRequestLayout.SERVICE_ID_OFFSET),
+                        form == TlConnectRequestForm.V2
+                                ? Guid.read(b, TlConnectRequest2Layout.SILO_ID_OFFSET)
+                                : Guid.ZERO);
             }
-            case MODIFY_CHANNEL -> new ModifyChannel(b.getInt(8), b.getInt(12));
-            case TL_CONNECT_REQUEST_RESULT -> new TlConnectResult(Guid.read(b, 8), Guid.read(b, 24), b.getInt(40));
-            case MODIFY_CHANNEL_RESPONSE -> new ModifyChannelResponse(b.getInt(8), b.getInt(12));
-            case MODIFY_CONNECTION -> new ModifyConnection(b.getLong(8), b.getLong(16));
-            case MODIFY_CONNECTION_RESPONSE -> new ModifyConnectionResponse(u8(b, 8));
+            case MODIFY_CHANNEL ->
+                new ModifyChannel(
+                        b.getInt(ModifyChannelLayout.CHANNEL_ID_OFFSET),
+                        b.getInt(ModifyChannelLayout.TARGET_VP_OFFSET));
+            case TL_CONNECT_REQUEST_RESULT ->
+                new TlConnectResult(
+                        Guid.read(b, TlConnectResultLayout.ENDPOINT_ID_OFFSET),
+                        Guid.read(b, TlConnectResultLayout.SERVICE_ID_OFFSET),
+                        b.getInt(TlConnectResultLayout.STATUS_OFFSET));
+            case MODIFY_CHANNEL_RESPONSE ->
+                new ModifyChannelResponse(
+                        b.getInt(ModifyChannelResponseLayout.CHANNEL_ID_OFFSET),
+                        b.getInt(ModifyChannelResponseLayout.STATUS_OFFSET));
+            case MODIFY_CONNECTION ->
+                new ModifyConnection(
+                        b.getLong(ModifyConnectionLayout.PARENT_TO_CHILD_MONITOR_PAGE_GPA_OFFSET),
+                        b.getLong(ModifyConnectionLayout.CHILD_TO_PARENT_MONITOR_PAGE_GPA_OFFSET));
+            case MODIFY_CONNECTION_RESPONSE ->
+                new ModifyConnectionResponse(u8(b, ModifyConnectionResponseLayout.CONNECTION_STATE_OFFSET));
             case PAUSE -> new Pause();
             case PAUSE_RESPONSE -> new PauseResponse();
             case RESUME -> new Resume();
@@ -290,35 +380,35 @@ public final class MessageCodec {
      */
     public static int encodedSize(final ChannelMessage message) {
         return switch (message) {
-            case OfferChannel m -> 196;
-            case RescindChannelOffer m -> 12;
-            case RequestOffers m -> HEADER_SIZE;
-            case AllOffersDelivered m -> HEADER_SIZE;
+            case OfferChannel m -> OfferChannelLayout.SIZE;
+            case RescindChannelOffer m -> RescindChannelOfferLayout.SIZE;
+            case RequestOffers m -> ChannelMessageHeaderLayout.SIZE;
+            case AllOffersDelivered m -> ChannelMessageHeaderLayout.SIZE;
             case OpenChannel m -> m.form().size();
-            case OpenResult m -> 20;
-            case CloseChannel m -> 12;
-            case GpadlHeader m -> 20 + m.data().length();
-            case GpadlBody m -> 16 + m.data().length();
-            case GpadlCreated m -> 20;
-            case GpadlTeardown m -> 16;
-            case GpadlTorndown m -> 12;
-            case RelIdReleased m -> 12;
+            case OpenResult m -> OpenResultLayout.SIZE;
+            case CloseChannel m -> CloseChannelLayout.SIZE;
+            case GpadlHeader m -> GpadlHeaderLayout.DATA_OFFSET + m.data().length();
+            case GpadlBody m -> GpadlBodyLayout.DATA_OFFSET + m.data().length();
+            case GpadlCreated m -> GpadlCreatedLayout.SIZE;
+            case GpadlTeardown m -> GpadlTeardownLayout.SIZE;
+            case GpadlTorndown m -> GpadlTorndownLayout.SIZE;
+            case RelIdReleased m -> RelIdReleasedLayout.SIZE;
             case InitiateContact m -> m.form().size();
             case VersionResponse m -> m.form().size();
-            case Unload m -> HEADER_SIZE;
-            case UnloadComplete m -> HEADER_SIZE;
-            case OpenReservedChannel m -> 28;
-            case CloseReservedChannel m -> 20;
-            case CloseReservedChannelResponse m -> 12;
+            case Unload m -> ChannelMessageHeaderLayout.SIZE;
+            case UnloadComplete m -> ChannelMessageHeaderLayout.SIZE;
+            case OpenReservedChannel m -> OpenReservedChannelLayout.SIZE;
+            case CloseReservedChannel m -> CloseReservedChannelLayout.SIZE;
+            case CloseReservedChannelResponse m -> CloseReservedChannelResponseLayout.SIZE;
             case TlConnectRequest m -> m.form().size();
-            case ModifyChannel m -> 16;
-            case TlConnectResult m -> 44;
-            case ModifyChannelResponse m -> 16;
-            case ModifyConnection m -> 24;
-            case ModifyConnectionResponse m -> 9;
-            case Pause m -> HEADER_SIZE;
-            case PauseResponse m -> HEADER_SIZE;
-            case Resume m -> HEADER_SIZE;
+            case ModifyChannel m -> ModifyChannelLayout.SIZE;
+            case TlConnectResult m -> TlConnectResultLayout.SIZE;
+            case ModifyChannelResponse m -> ModifyChannelResponseLayout.SIZE;
+            case ModifyConnection m -> ModifyConnectionLayout.SIZE;
+            case ModifyConnectionResponse m -> ModifyConnectionResponseLayout.SIZE;
+            case Pause m -> ChannelMessageHeaderLayout.SIZE;
+            case PauseResponse m -> ChannelMessageHeaderLayout.SIZE;
+            case Resume m -> ChannelMessageHeaderLayout.SIZE;
         };
     }
 
@@ -354,130 +444,155 @@ public final class MessageCodec {
         for (int i = 0; i < size; i++) {
             b.put(offset + i, (byte) 0);
         }
-        b.putInt(offset, message.type().number());
         final int o = offset;
+        b.putInt(
+                o + ChannelMessageHeaderLayout.MESSAGE_TYPE_OFFSET,
+                message.type().number());
         switch (message) {
             case OfferChannel m -> {
-                m.interfaceId().write(b, o + 8);
-                m.instanceId().write(b, o + 24);
-                b.putShort(o + 56, (short) m.flags());
-                b.putShort(o + 58, (short) m.mmioMegabytes());
-                m.userDefined().copyTo(b, o + 60);
-                b.putShort(o + 180, (short) m.subchannelIndex());
-                b.putShort(o + 182, (short) m.mmioMegabytesOptional());
-                b.putInt(o + 184, m.channelId());
-                b.put(o + 188, (byte) m.monitorId());
-                b.put(o + 189, (byte) (m.monitorAllocated() ? 1 : 0));
-                b.putShort(o + 190, (short) (m.dedicatedInterrupt() ? 1 : 0));
-                b.putInt(o + 192, m.connectionId());
+                m.interfaceId().write(b, o + OfferChannelLayout.INTERFACE_ID_OFFSET);
+                m.instanceId().write(b, o + OfferChannelLayout.INSTANCE_ID_OFFSET);
+                b.putShort(o + OfferChannelLayout.FLAGS_OFFSET, (short) m.flags());
+                b.putShort(o + OfferChannelLayout.MMIO_MEGABYTES_OFFSET, (short) m.mmioMegabytes());
+                m.userDefined().copyTo(b, o + OfferChannelLayout.USER_DEFINED_OFFSET);
+                b.putShort(o + OfferChannelLayout.SUBCHANNEL_INDEX_OFFSET, (short) m.subchannelIndex());
+                b.putShort(o + OfferChannelLayout.MMIO_MEGABYTES_OPTIONAL_OFFSET, (short) m.mmioMegabytesOptional());
+                b.putInt(o + OfferChannelLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.put(o + OfferChannelLayout.MONITOR_ID_OFFSET, (byte) m.monitorId());
+                b.put(o + OfferChannelLayout.MONITOR_ALLOCATED_OFFSET, (byte)
+                        (m.monitorAllocated() ? OfferChannelLayout.MONITOR_ALLOCATED_MASK : 0));
+                b.putShort(o + OfferChannelLayout.IS_DEDICATED_OFFSET, (short)
+                        (m.dedicatedInterrupt() ? OfferChannelLayout.IS_DEDICATED_MASK : 0));
+                b.putInt(o + OfferChannelLayout.CONNECTION_ID_OFFSET, m.connectionId());
             }
-            case RescindChannelOffer m -> b.putInt(o + 8, m.channelId());
+            case RescindChannelOffer m -> b.putInt(o + RescindChannelOfferLayout.CHANNEL_ID_OFFSET, m.channelId());
             case RequestOffers m -> {}
             case AllOffersDelivered m -> {}
             case OpenChannel m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.openId());
-                b.putInt(o + 16, m.ringBufferGpadlId());
-                b.putInt(o + 20, m.targetVp());
-                b.putInt(o + 24, m.downstreamRingBufferPageOffset());
-                m.userData().copyTo(b, o + 28);
+                b.putInt(o + OpenChannelLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + OpenChannelLayout.OPEN_ID_OFFSET, m.openId());
+                b.putInt(o + OpenChannelLayout.RING_BUFFER_GPADL_ID_OFFSET, m.ringBufferGpadlId());
+                b.putInt(o + OpenChannelLayout.TARGET_VP_OFFSET, m.targetVp());
+                b.putInt(
+                        o + OpenChannelLayout.DOWNSTREAM_RING_BUFFER_PAGE_OFFSET_OFFSET,
+                        m.downstreamRingBufferPageOffset());
+                m.userData().copyTo(b, o + OpenChannelLayout.USER_DATA_OFFSET);
                 if (m.form() == OpenChannelForm.V2) {
-                    b.putInt(o + 148, m.connectionId());
-                    b.putShort(o + 152, (short) m.eventFlag());
-                    b.putShort(o + 154, (short) m.flags());
+                    b.putInt(o + OpenChannel2Layout.CONNECTION_ID_OFFSET, m.connectionId());
+                    b.putShort(o + OpenChannel2Layout.EVENT_FLAG_OFFSET, (short) m.eventFlag());
+                    b.putShort(o + OpenChannel2Layout.FLAGS_OFFSET, (short) m.flags());
                 }
             }
             case OpenResult m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.openId());
-                b.putInt(o + 16, m.status());
+                b.putInt(o + OpenResultLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + OpenResultLayout.OPEN_ID_OFFSET, m.openId());
+                b.putInt(o + OpenResultLayout.STATUS_OFFSET, m.status());
             }
-            case CloseChannel m -> b.putInt(o + 8, m.channelId());
+            case CloseChannel m -> b.putInt(o + CloseChannelLayout.CHANNEL_ID_OFFSET, m.channelId());
             case GpadlHeader m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.gpadlId());
-                b.putShort(o + 16, (short) m.rangeBufferLength());
-                b.putShort(o + 18, (short) m.rangeCount());
-                m.data().copyTo(b, o + 20);
+                b.putInt(o + GpadlHeaderLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + GpadlHeaderLayout.GPADL_ID_OFFSET, m.gpadlId());
+                b.putShort(o + GpadlHeaderLayout.RANGE_BUFFER_LENGTH_OFFSET, (short) m.rangeBufferLength());
+                b.putShort(o + GpadlHeaderLayout.RANGE_COUNT_OFFSET, (short) m.rangeCount());
+                m.data().copyTo(b, o + GpadlHeaderLayout.DATA_OFFSET);
             }
             case GpadlBody m -> {
-                b.putInt(o + 8, m.messageNumber());
-                b.putInt(o + 12, m.gpadlId());
-                m.data().copyTo(b, o + 16);
+                b.putInt(o + GpadlBodyLayout.MESSAGE_NUMBER_OFFSET, m.messageNumber());
+                b.putInt(o + GpadlBodyLayout.GPADL_ID_OFFSET, m.gpadlId());
+                m.data().copyTo(b, o + GpadlBodyLayout.DATA_OFFSET);
             }
             case GpadlCreated m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.gpadlId());
-                b.putInt(o + 16, m.status());
+                b.putInt(o + GpadlCreatedLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + GpadlCreatedLayout.GPADL_ID_OFFSET, m.gpadlId());
+                b.putInt(o + GpadlCreatedLayout.STATUS_OFFSET, m.status());
             }
             case GpadlTeardown m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.gpadlId());
+                b.putInt(o + GpadlTeardownLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + GpadlTeardownLayout.GPADL_ID_OFFSET, m.gpadlId());
             }
-            case GpadlTorndown m -> b.putInt(o + 8, m.gpadlId());
-            case RelIdReleased m -> b.putInt(o + 8, m.channelId());
+            case GpadlTorndown m -> b.putInt(o + GpadlTorndownLayout.GPADL_ID_OFFSET, m.gpadlId());
+            case RelIdReleased m -> b.putInt(o + RelIdReleasedLayout.CHANNEL_ID_OFFSET, m.channelId());
             case InitiateContact m -> {
-                b.putInt(o + 8, m.versionRequested());
-                b.putInt(o + 12, m.targetMessageVp());
-                b.putLong(o + 16, m.interruptPageOrTargetInfo());
-                b.putLong(o + 24, m.parentToChildMonitorPageGpa());
-                b.putLong(o + 32, m.childToParentMonitorPageGpa());
+                b.putInt(o + InitiateContactLayout.VERSION_REQUESTED_OFFSET, m.versionRequested());
+                b.putInt(o + InitiateContactLayout.TARGET_MESSAGE_VP_OFFSET, m.targetMessageVp());
+                b.putLong(
+                        o + InitiateContactLayout.INTERRUPT_PAGE_OR_TARGET_INFO_OFFSET, m.interruptPageOrTargetInfo());
+                b.putLong(
+                        o + InitiateContactLayout.PARENT_TO_CHILD_MONITOR_PAGE_GPA_OFFSET,
+                        m.parentToChildMonitorPageGpa());
+                b.putLong(
+                        o + InitiateContactLayout.CHILD_TO_PARENT_MONITOR_PAGE_GPA_OFFSET,
+                        m.childToParentMonitorPageGpa());
                 if (m.form() == InitiateContactForm.V2) {
-                    m.clientId().write(b, o + 40);
+                    m.clientId().write(b, o + InitiateContact2Layout.CLIENT_ID_OFFSET);
                 }
             }
             case VersionResponse m -> {
-                b.put(o + 8, (byte) m.versionSupported());
-                b.put(o + 9, (byte) m.connectionState());
-                b.putInt(o + 12, m.selectedVersionOrConnectionId());
+                b.put(o + VersionResponseLayout.VERSION_SUPPORTED_OFFSET, (byte) m.versionSupported());
+                b.put(o + VersionResponseLayout.CONNECTION_STATE_OFFSET, (byte) m.connectionState());
+                b.putInt(
+                        o + VersionResponseLayout.SELECTED_VERSION_OR_CONNECTION_ID_OFFSET,
+                        m.selectedVersionOrConnectionId());
                 if (m.form() != VersionResponseForm.V1) {
-                    b.putInt(o + 16, m.supportedFeatures());
+                    b.putInt(o + VersionResponse2Layout.SUPPORTED_FEATURES_OFFSET, m.supportedFeatures());
                 }
                 if (m.form() == VersionResponseForm.V3) {
-                    b.putLong(o + 24, m.parentToChildMonitorPageGpa());
-                    b.putLong(o + 32, m.childToParentMonitorPageGpa());
+                    b.putLong(
+                            o + VersionResponse3Layout.PARENT_TO_CHILD_MONITOR_PAGE_GPA_OFFSET,
+                            m.parentToChildMonitorPageGpa());
+                    b.putLong(
+                            o + VersionResponse3Layout.CHILD_TO_PARENT_MONITOR_PAGE_GPA_OFFSET,
+                            m.childToParentMonitorPageGpa());
                 }
             }
             case Unload m -> {}
             case UnloadComplete m -> {}
             case OpenReservedChannel m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.targetVp());
-                b.putInt(o + 16, m.targetSint());
-                b.putInt(o + 20, m.ringBufferGpadlId());
-                b.putInt(o + 24, m.downstreamRingBufferPageOffset());
+                b.putInt(o + OpenReservedChannelLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + OpenReservedChannelLayout.TARGET_VP_OFFSET, m.targetVp());
+                b.putInt(o + OpenReservedChannelLayout.TARGET_SINT_OFFSET, m.targetSint());
+                b.putInt(o + OpenReservedChannelLayout.RING_BUFFER_GPADL_ID_OFFSET, m.ringBufferGpadlId());
+                b.putInt(
+                        o + OpenReservedChannelLayout.DOWNSTREAM_RING_BUFFER_PAGE_OFFSET_OFFSET,
+                        m.downstreamRingBufferPageOffset());
             }
             case CloseReservedChannel m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.targetVp());
-                b.putInt(o + 16, m.targetSint());
+                b.putInt(o + CloseReservedChannelLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + CloseReservedChannelLayout.TARGET_VP_OFFSET, m.targetVp());
+                b.putInt(o + CloseReservedChannelLayout.TARGET_SINT_OFFSET, m.targetSint());
             }
-            case CloseReservedChannelResponse m -> b.putInt(o + 8, m.channelId());
+            case CloseReservedChannelResponse m ->
+                b.putInt(o + CloseReservedChannelResponseLayout.CHANNEL_ID_OFFSET, m.channelId());
             case TlConnectRequest m -> {
-                m.endpointId().write(b, o + 8);
-                m.serviceId().write(b, o + 24);
+                m.endpointId().write(b, o + TlConnectRequestLayout.ENDPOINT_ID_OFFSET);
+                m.serviceId().write(b, o + TlConnectRequestLayout.SERVICE_ID_OFFSET);
                 if (m.form() == TlConnectRequestForm.V2) {
-                    m.siloId().write(b, o + 40);
+                    m.siloId().write(b, o + TlConnectRequest2Layout.SILO_ID_OFFSET);
                 }
             }
             case ModifyChannel m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.targetVp());
+                b.putInt(o + ModifyChannelLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + ModifyChannelLayout.TARGET_VP_OFFSET, m.targetVp());
             }
             case TlConnectResult m -> {
-                m.endpointId().write(b, o + 8);
-                m.serviceId().write(b, o + 24);
-                b.putInt(o + 40, m.status());
+                m.endpointId().write(b, o + TlConnectResultLayout.ENDPOINT_ID_OFFSET);
+                m.serviceId().write(b, o + TlConnectResultLayout.SERVICE_ID_OFFSET);
+                b.putInt(o + TlConnectResultLayout.STATUS_OFFSET, m.status());
             }
             case ModifyChannelResponse m -> {
-                b.putInt(o + 8, m.channelId());
-                b.putInt(o + 12, m.status());
+                b.putInt(o + ModifyChannelResponseLayout.CHANNEL_ID_OFFSET, m.channelId());
+                b.putInt(o + ModifyChannelResponseLayout.STATUS_OFFSET, m.status());
             }
             case ModifyConnection m -> {
-                b.putLong(o + 8, m.parentToChildMonitorPageGpa());
-                b.putLong(o + 16, m.childToParentMonitorPageGpa());
+                b.putLong(
+                        o + ModifyConnectionLayout.PARENT_TO_CHILD_MONITOR_PAGE_GPA_OFFSET,
+                        m.parentToChildMonitorPageGpa());
+                b.putLong(
+                        o + ModifyConnectionLayout.CHILD_TO_PARENT_MONITOR_PAGE_GPA_OFFSET,
+                        m.childToParentMonitorPageGpa());
             }
-            case ModifyConnectionResponse m -> b.put(o + 8, (byte) m.connectionState());
+            case ModifyConnectionResponse m ->
+                b.put(o + ModifyConnectionResponseLayout.CONNECTION_STATE_OFFSET, (byte) m.connectionState());
             case Pause m -> {}
             case PauseResponse m -> {}
             case Resume m -> {}

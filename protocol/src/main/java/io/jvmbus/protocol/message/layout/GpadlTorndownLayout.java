@@ -1,0 +1,37 @@
+package io.jvmbus.protocol.message.layout;
+
+/**
+ * Layout of GPADL_TORNDOWN (message 12, Linux struct vmbus_channel_gpadl_torndown): the host confirms a teardown
+ * (no channel id). Offsets are absolute from the start of the message, header included.
+ *
+ * <pre>
+ *   offset size
+ *        0      +----------------------------------------------+
+ *             8 | header                                       |
+ *        8      +----------------------------------------------+
+ *             4 | gpadl_id u32                                 |
+ *       12      +----------------------------------------------+
+ * </pre>
+ *
+ * <p>Publication: the whole structure travels as one SynIC message payload; the sender fills every byte (padding
+ * and reserved bytes as zero) before posting it, and no field changes after that.
+ */
+public final class GpadlTorndownLayout {
+
+    /** Offset of {@code header}: the channel message header (message_type u32, padding u32). */
+    public static final int HEADER_OFFSET = 0;
+
+    /** Size of {@code header}. */
+    public static final int HEADER_SIZE = ChannelMessageHeaderLayout.SIZE;
+
+    /** Offset of {@code gpadl_id}: the GPADL handle. */
+    public static final int GPADL_ID_OFFSET = HEADER_OFFSET + HEADER_SIZE;
+
+    /** Size of {@code gpadl_id}. */
+    public static final int GPADL_ID_SIZE = 4;
+
+    /** Size of the structure. */
+    public static final int SIZE = GPADL_ID_OFFSET + GPADL_ID_SIZE;
+
+    private GpadlTorndownLayout() {}
+}
