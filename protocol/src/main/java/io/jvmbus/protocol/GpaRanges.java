@@ -1,6 +1,6 @@
 package io.jvmbus.protocol;
 
-import io.jvmbus.protocol.message.layout.GpaRangeLayout;
+import io.jvmbus.protocol.ring.GpaRangeLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +40,9 @@ public final class GpaRanges {
     public static final int MAX_BYTE_OFFSET = PAGE_SIZE - 1;
     /** Size of one word of the encoding. */
     public static final int WORD_SIZE = GpaRangeLayout.PFN_SIZE;
+
+    /** Shift that extracts byte_offset from a header word read as one little-endian u64. */
+    private static final int BYTE_OFFSET_SHIFT = GpaRangeLayout.BYTE_OFFSET_OFFSET * Byte.SIZE;
 
     private GpaRanges() {}
 
@@ -133,7 +136,7 @@ public final class GpaRanges {
             }
             final long header = words[from + pos];
             final int byteCount = (int) header;
-            final int byteOffset = (int) (header >>> GpaRangeLayout.BYTE_OFFSET_SHIFT);
+            final int byteOffset = (int) (header >>> BYTE_OFFSET_SHIFT);
             if (byteCount == 0) {
                 return new Invalid(new GpaRangeError(GpaRangeError.Kind.EMPTY_BYTE_COUNT, i, pos, header, -1, -1));
             }
@@ -197,7 +200,7 @@ public final class GpaRanges {
      * @return {@code byteOffset << 32 | byteCount}
      */
     public static long header(final int byteOffset, final int byteCount) {
-        return ((long) byteOffset << GpaRangeLayout.BYTE_OFFSET_SHIFT) | Integer.toUnsignedLong(byteCount);
+        return ((long) byteOffset << BYTE_OFFSET_SHIFT) | Integer.toUnsignedLong(byteCount);
     }
 
     /**
