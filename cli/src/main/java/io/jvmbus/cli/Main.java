@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "jvmbus 0.1.0",
         description = "The host side of Hyper-V's VMBus, in Java.",
-        subcommands = {DemoCommand.class, TestCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            TestCommand.class,
+            ServeCommand.class,
+            InspectCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Callable<Integer> {
 
     @Override

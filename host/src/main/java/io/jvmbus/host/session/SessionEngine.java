@@ -1,0 +1,395 @@
+package io.jvmbus.host.session;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvmbus.host.control.ControlCodec;
+import io.jvmbus.host.control.ControlException;
+import io.jvmbus.host.control.ControlRequest;
+import io.jvmbus.host.frame.DecodeOutcome;
+import io.jvmbus.host.frame.HelloLayout;
+import io.jvmbus.host.frame.PostResultLayout;
+import io.jvmbus.host.frame.ServerFrame;
+import io.jvmbus.host.frame.TransportError;
+import io.jvmbus.host.frame.VmmFrame;
+import io.jvmbus.protocol.Blob;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol engine of one session: takes decoded frames in stream order and answers them through {@link Output},
+ * in request order. Single-threaded and free of I/O: the transport feeds it from one worker thread. Bad input gets
+ * a negative answer (ERROR, a POST_RESULT status, or {@code "ok":false}) and a WARN line naming the session; it never
+ * throws for bad input.
+ */
+public final class SessionEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionEngine.class);
+
+    /** The largest VP count a HELLO may name. */
+    public static final int MAX_VP_COUNT = 2048;
+
+    /** Where the engine's frames go. */
+    @FunctionalInterface
+    public interface Output {
+        /**
+         * Sends one frame to the VMM (blocking until it is written or the session fails).
+         *
+         * @param frame the frame
+         */
+        void send(ServerFrame frame);
+    }
+
+    private final long id;
+    private final SessionEnvironment env;
+    private final Output out;
+    private final ForeignInspector foreign;
+    private final DeliveryPump pump;
+
+    private SessionState state = SessionState.AWAIT_HELLO;
+    private VmmFrame.Hello hello;
+    private GuestRam ram;
+    private final Map<String, ControlRequest.Offer> offers = new LinkedHashMap<>();
+
+    private long framesIn;
+    private long protocolErrors;
+
+    /**
+     * An engine for a new session.
+     *
+     * @param id the session id (unique in the server process)
+     * @param env what the sessions of one server share
+     * @param out where frames go
+     * @param foreign how to look at other sessions
+     */
+    public SessionEngine(
+            final long id, final SessionEnvironment env, final Output out, final ForeignInspector foreign) {
+        this.id = id;
+        this.env = env;
+        this.out = out;
+        this.foreign = foreign;
+        this.pump = new DeliveryPump(() -> null, out::send);
+        for (final ControlRequest.Offer o : env.config().offers()) {
+            offers.put(o.name(), o);
+        }
+    }
+
+    /**
+     * The session id.
+     *
+     * @return the id
+     */
+    public long id() {
+        return id;
+    }
+
+    /**
+     * The VM name from HELLO.
+     *
+     * @return the name, or empty before HELLO
+     */
+    public String vmName() {
+        return hello == null ? "" : hello.vmName();
+    }
+
+    /**
+     * The session state.
+     *
+     * @return the state
+     */
+    public SessionState state() {
+        return state;
+    }
+
+    /**
+     * Frames handled so far.
+     *
+     * @return the count
+     */
+    public long framesIn() {
+        return framesIn;
+    }
+
+    /**
+     * Frames answered with ERROR or refused so far.
+     *
+     * @return the count
+     */
+    public long protocolErrors() {
+        return protocolErrors;
+    }
+
+    private String who() {
+        return hello == null ? "session " + id : "session " + id + " (vm '" + hello.vmName() + "')";
+    }
+
+    private void state(final SessionState newState, final String reason) {
+        if (state == newState) {
+            return;
+        }
+        LOG.debug("{}: {} -> {} ({})", who(), state, newState, reason);
+        state = newState;
+    }
+
+    /**
+     * Handles one decoded frame (or decoding failure).
+     *
+     * @param outcome what the decoder made of the next frame
+     * @return false if the session must end now (after a fatal frame)
+     */
+    public boolean handle(final DecodeOutcome outcome) {
+        if (state == SessionState.CLOSED) {
+            return false;
+        }
+        framesIn++;
+        switch (outcome) {
+            case DecodeOutcome.Fatal f -> {
+                protocolError(f.error(), f.message());
+                state(SessionState.CLOSED, f.message());
+                return false;
+            }
+            case DecodeOutcome.Rejected r -> protocolError(r.error(), r.message());
+            case DecodeOutcome.PostTooLarge p -> {
+                if (requireHello("POST_MESSAGE")) {
+                    LOG.warn(
+                            "{}: POST_MESSAGE to connection {} payload_size={} (expected: <= 240): status 5",
+                            who(),
+                            Integer.toUnsignedString(p.connectionId()),
+                            p.payloadSize());
+                    protocolErrors++;
+                    out.send(new ServerFrame.PostResult(PostResultLayout.INVALID_PARAMETER));
+                }
+            }
+            case DecodeOutcome.JsonTooLarge j -> {
+                if (requireHello(j.kind().name())) {
+                    controlError(j.kind() + " of " + j.length() + " bytes (expected: <= " + j.limit() + ")");
+                }
+            }
+            case DecodeOutcome.Decoded d -> {
+                if (d.frame() instanceof VmmFrame f) {
+                    onFrame(f);
+                } else {
+                    protocolError(TransportError.UNKNOWN_KIND, d.frame().kind() + " is not sent by a VMM");
+                }
+            }
+        }
+        return state != SessionState.CLOSED;
+    }
+
+    private void onFrame(final VmmFrame frame) {
+        if (frame instanceof VmmFrame.Hello h) {
+            onHello(h);
+            return;
+        }
+        if (!requireHello(frame.kind().name())) {
+            return;
+        }
+        switch (frame) {
+            case VmmFrame.Hello h -> throw new IllegalStateException("unreachable");
+            case VmmFrame.PostMessage p -> onPost(p);
+            case VmmFrame.SignalEvent s -> LOG.debug("{}: SIGNAL_EVENT connection {}", who(), s.connectionId());
+            case VmmFrame.MessageSlotFree m -> {
+                if (!pump.onSlotFree(m.vpIndex(), m.sint())) {
+                    LOG.debug(
+                            "{}: MESSAGE_SLOT_FREE vp {} sint {}: nothing waits (ignored)",
+                            who(),
+                            m.vpIndex(),
+                            m.sint());
+                }
+            }
+            case VmmFrame.DeliverResult r -> onDeliverResult(r);
+            case VmmFrame.Save s -> protocolError(TransportError.NOT_IMPLEMENTED, "SAVE is not implemented");
+            case VmmFrame.Restore r -> protocolError(TransportError.NOT_IMPLEMENTED, "RESTORE is not implemented");
+            case VmmFrame.Reset r -> onReset();
+            case VmmFrame.Control c -> onControl(c.json());
+        }
+    }
+
+    private boolean requireHello(final String what) {
+        if (state == SessionState.AWAIT_HELLO) {
+            protocolError(TransportError.UNEXPECTED, what + " before HELLO (expected: HELLO first)");
+            return false;
+        }
+        return true;
+    }
+
+    private void protocolError(final TransportError error, final String message) {
+        protocolErrors++;
+        LOG.warn("{}: protocol error {}: {}", who(), error, message);
+        out.send(ServerFrame.Error.of(error, message));
+    }
+
+    private void onHello(final VmmFrame.Hello h) {
+        if (state != SessionState.AWAIT_HELLO) {
+            protocolError(TransportError.UNEXPECTED, "a second HELLO (expected: one per session)");
+            return;
+        }
+        if (h.transportVersion() != HelloLayout.TRANSPORT_VERSION) {
+            protocolError(
+                    TransportError.UNSUPPORTED_VERSION,
+                    "transport_version=" + h.transportVersion() + " (expected: " + HelloLayout.TRANSPORT_VERSION + ")");
+            return;
+        }
+        if (h.vpCount() < 1 || h.vpCount() > MAX_VP_COUNT) {
+            protocolError(
+                    TransportError.MALFORMED,
+                    "vp_count=" + Integer.toUnsignedString(h.vpCount()) + " (expected: 1.." + MAX_VP_COUNT + ")");
+            return;
+        }
+        if (!h.ramPath().isEmpty()) {
+            if (h.ramBytes() <= 0) {
+                protocolError(
+                        TransportError.MALFORMED,
+                        "ram_bytes=" + Long.toUnsignedString(h.ramBytes()) + " with ram_path '" + h.ramPath()
+                                + "' (expected: > 0)");
+                return;
+            }
+            try {
+                ram = env.ramMapper().map(Path.of(h.ramPath()), h.ramBytes());
+            } catch (final IOException | RuntimeException e) {
+                protocolError(
+                        TransportError.RAM_UNAVAILABLE,
+                        "cannot map ram_path '" + h.ramPath() + "' (" + h.ramBytes() + " bytes): " + e.getMessage());
+                return;
+            }
+        }
+        hello = h;
+        state(SessionState.ACTIVE, "HELLO");
+        LOG.info(
+                "{}: HELLO: {} VPs, {} bytes of RAM{}",
+                who(),
+                h.vpCount(),
+                Long.toUnsignedString(h.ramBytes()),
+                h.ramPath().isEmpty() ? " (none mapped)" : " in " + h.ramPath());
+        out.send(new ServerFrame.HelloOk(HelloLayout.TRANSPORT_VERSION, env.maxVersion(), env.featureFlags()));
+    }
+
+    private void onPost(final VmmFrame.PostMessage p) {
+        // Until the channel server core is wired in, no connection id has a listener.
+        LOG.debug("{}: POST_MESSAGE connection {} vp {}: no listener", who(), p.connectionId(), p.vpIndex());
+        out.send(new ServerFrame.PostResult(PostResultLayout.INVALID_CONNECTION_ID));
+    }
+
+    private void onDeliverResult(final VmmFrame.DeliverResult r) {
+        switch (pump.onDeliverResult(r.sequence(), r.status())) {
+            case ACCEPTED, IGNORED_AFTER_RESET -> {}
+            case UNEXPECTED_SEQUENCE ->
+                protocolError(
+                        TransportError.UNEXPECTED,
+                        "DELIVER_RESULT sequence=" + Integer.toUnsignedString(r.sequence())
+                                + " (expected: the outstanding DELIVER_MESSAGE's, "
+                                + (pump.state() == DeliveryPump.State.OUTSTANDING ? "another" : "none outstanding")
+                                + ")");
+            case UNKNOWN_STATUS ->
+                protocolError(TransportError.MALFORMED, "DELIVER_RESULT status=" + r.status() + " (expected: 0 or 1)");
+        }
+    }
+
+    private void onReset() {
+        pump.reset();
+        LOG.info("{}: RESET", who());
+        out.send(new ServerFrame.ResetDone());
+    }
+
+    private void onControl(final Blob json) {
+        final ControlRequest request;
+        try {
+            request = ControlCodec.parse(json.toArray());
+        } catch (final ControlException e) {
+            controlError(e.getMessage());
+            return;
+        }
+        try {
+            final ObjectNode result = switch (request) {
+                case ControlRequest.Offer o -> offer(o);
+                case ControlRequest.Revoke r -> revoke(r);
+                case ControlRequest.Complete c ->
+                    throw new ControlException(
+                            ControlException.Kind.NOT_FOUND, "no manual device named '" + c.name() + "'");
+                case ControlRequest.Inspect i -> inspect(i);
+            };
+            LOG.debug(
+                    "{}: CONTROL {} ok",
+                    who(),
+                    request.getClass().getSimpleName().toLowerCase());
+            out.send(new ServerFrame.ControlResult(Blob.of(ControlCodec.bytes(result))));
+        } catch (final ControlException e) {
+            controlError(e.getMessage());
+        }
+    }
+
+    private void controlError(final String message) {
+        protocolErrors++;
+        LOG.warn("{}: CONTROL refused: {}", who(), message);
+        out.send(new ServerFrame.ControlResult(Blob.of(ControlCodec.bytes(ControlCodec.error(message)))));
+    }
+
+    private ObjectNode offer(final ControlRequest.Offer o) throws ControlException {
+        if (offers.containsKey(o.name())) {
+            throw new ControlException(
+                    ControlException.Kind.CONFLICT, "a channel named '" + o.name() + "' exists (expected: a new name)");
+        }
+        offers.put(o.name(), o);
+        LOG.info("{}: offer '{}' ({} {})", who(), o.name(), o.device(), o.interfaceId());
+        return ControlCodec.ok();
+    }
+
+    private ObjectNode revoke(final ControlRequest.Revoke r) throws ControlException {
+        if (offers.remove(r.name()) == null) {
+            throw new ControlException(ControlException.Kind.NOT_FOUND, "no channel named '" + r.name() + "'");
+        }
+        LOG.info("{}: revoke '{}'", who(), r.name());
+        return ControlCodec.ok();
+    }
+
+    private ObjectNode inspect(final ControlRequest.Inspect i) {
+        final ObjectNode result = ControlCodec.ok();
+        if (i.vm().isPresent()) {
+            final ArrayNode sessions = foreign.inspect(i.vm().get());
+            result.set("sessions", sessions);
+        } else {
+            result.set("state", inspectState());
+        }
+        return result;
+    }
+
+    /**
+     * The session's state as JSON (the {@code "state"} of an inspect result).
+     *
+     * @return a new object
+     */
+    public ObjectNode inspectState() {
+        final ObjectNode s = ControlCodec.mapper().createObjectNode();
+        s.put("session", id);
+        s.put("vm", vmName());
+        s.put("session_state", state.name().toLowerCase());
+        final ObjectNode connection = s.putObject("connection");
+        connection.put("state", "disconnected");
+        final ArrayNode channels = s.putArray("channels");
+        for (final ControlRequest.Offer o : offers.values()) {
+            final ObjectNode c = channels.addObject();
+            c.put("name", o.name());
+            c.put("device", o.device());
+            c.put("interface", o.interfaceId().toString());
+            c.put("instance", o.instanceId().toString());
+        }
+        final ObjectNode flow = s.putObject("delivery");
+        flow.put("state", pump.state().name().toLowerCase());
+        flow.put("delivered", pump.delivered());
+        flow.put("busy_answers", pump.busyAnswers());
+        return s;
+    }
+
+    /** Ends the session: releases guest RAM. Idempotent. */
+    @Override
+    public void close() {
+        state(SessionState.CLOSED, "closed");
+        if (ram != null) {
+            ram.close();
+            ram = null;
+        }
+    }
+}
