@@ -697,7 +697,7 @@ public final class ChannelServer {
      * @param response the answer
      * @return OK, or why it did not fit
      */
-    public Outcome completeModifyConnection(final ModifyConnectionResponse response) {
+    public Outcome completeModifyConnection(final ModifyConnectionResult response) {
         if (response == null) {
             return rejected(ErrorKind.UNEXPECTED_RELAY_RESPONSE, "response=null");
         }
@@ -919,11 +919,11 @@ public final class ChannelServer {
         return new VersionResponse(VersionResponseForm.V2, 1, state, selected, version.featureFlags(), 0, 0);
     }
 
-    private Outcome completeConnect(final ModifyConnectionResponse response) {
+    private Outcome completeConnect(final ModifyConnectionResult response) {
         final VersionInfo v = info.version();
         final NextAction next = nextAction;
         switch (response) {
-            case ModifyConnectionResponse.Supported s
+            case ModifyConnectionResult.Supported s
             when s.connectionState() == ConnectionState.SUCCESSFUL -> {
                 MonitorPages server = s.serverMonitorPages();
                 if (server != null && !v.has(FeatureFlags.SERVER_SPECIFIED_MONITOR_PAGES)) {
@@ -948,7 +948,7 @@ public final class ChannelServer {
                 }
                 return Outcome.OK;
             }
-            case ModifyConnectionResponse.Supported s -> {
+            case ModifyConnectionResult.Supported s -> {
                 final int mask = (s.featureFlags() | LOCAL_FEATURE_FLAGS) & ~FeatureFlags.SERVER_SPECIFIED_MONITOR_PAGES
                         | (s.serverMonitorPages() != null ? FeatureFlags.SERVER_SPECIFIED_MONITOR_PAGES : 0);
                 final int state = u8State(s.connectionState());
@@ -956,12 +956,12 @@ public final class ChannelServer {
                 failConnect(next, "host failed the connection with state " + state);
                 return Outcome.OK;
             }
-            case ModifyConnectionResponse.Unsupported u -> {
+            case ModifyConnectionResult.Unsupported u -> {
                 sendDefault(VersionResponse.unsupported());
                 failConnect(next, "host does not support " + v.version());
                 return Outcome.OK;
             }
-            case ModifyConnectionResponse.Modified m -> {
+            case ModifyConnectionResult.Modified m -> {
                 sendVersionResponse(v, ConnectionState.FAILED_UNKNOWN_FAILURE, null);
                 failConnect(next, "host answered a connect request with " + m);
                 return rejected(
@@ -1151,11 +1151,11 @@ public final class ChannelServer {
         return rejected(kind, detail);
     }
 
-    private Outcome completeModifyConnectionMessage(final ModifyConnectionResponse response) {
+    private Outcome completeModifyConnectionMessage(final ModifyConnectionResult response) {
         relayModifyOutstanding = false;
         final int state;
         Outcome o = Outcome.OK;
-        if (response instanceof ModifyConnectionResponse.Modified m) {
+        if (response instanceof ModifyConnectionResult.Modified m) {
             state = u8State(m.connectionState());
         } else {
             state = ConnectionState.FAILED_UNKNOWN_FAILURE;

@@ -152,13 +152,13 @@ final class ServerHarness {
         assertThat(r).as("a pending connection request to ACK").isNotNull();
         return pump(server.completeModifyConnection(
                 r.isConnect()
-                        ? new ModifyConnectionResponse.Supported(
+                        ? new ModifyConnectionResult.Supported(
                                 ConnectionState.SUCCESSFUL, FeatureFlags.ALWAYS_SUPPORTED, null)
-                        : new ModifyConnectionResponse.Modified(ConnectionState.SUCCESSFUL)));
+                        : new ModifyConnectionResult.Modified(ConnectionState.SUCCESSFUL)));
     }
 
     /** Answers the next connection request with {@code response}. */
-    Outcome answerRelay(final ModifyConnectionResponse response) {
+    Outcome answerRelay(final ModifyConnectionResult response) {
         assertThat(fx.relay.pollFirst()).as("a pending connection request").isNotNull();
         return pump(server.completeModifyConnection(response));
     }

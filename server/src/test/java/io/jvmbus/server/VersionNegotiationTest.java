@@ -231,8 +231,7 @@ class VersionNegotiationTest {
         final ServerHarness h = new ServerHarness();
         h.sendOk(GuestMessages.initiateContact2(
                 ProtocolVersion.COPPER.code(), 0, GuestMessages.targetInfo(2, 0, 0x9), 0, 0, E6));
-        assertThat(h.answerRelay(
-                        new ModifyConnectionResponse.Supported(ConnectionState.FAILED_LOW_RESOURCES, 0x1, null)))
+        assertThat(h.answerRelay(new ModifyConnectionResult.Supported(ConnectionState.FAILED_LOW_RESOURCES, 0x1, null)))
                 .isEqualTo(Outcome.OK);
         // 0x1 from the relay, 0x8 handled locally.
         h.expectMessages(
@@ -241,7 +240,7 @@ class VersionNegotiationTest {
 
         h.sendOk(GuestMessages.initiateContact2(
                 ProtocolVersion.COPPER.code(), 0, GuestMessages.targetInfo(2, 0, 0), 0, 0, E6));
-        h.answerRelay(new ModifyConnectionResponse.Unsupported());
+        h.answerRelay(new ModifyConnectionResult.Unsupported());
         h.expectMessages(VersionResponse.unsupported());
         assertThat(h.server.inspect().connection().phase()).isEqualTo(ConnectionPhase.DISCONNECTED);
     }
@@ -262,7 +261,7 @@ class VersionNegotiationTest {
                     guestPages ? C2P : 0));
             assertThat(h.nextRelay().monitorPages())
                     .isEqualTo(guestPages ? new Update.Set<>(MonitorPages.guest(P2C, C2P)) : new Update.Reset<>());
-            h.answerRelay(new ModifyConnectionResponse.Supported(
+            h.answerRelay(new ModifyConnectionResult.Supported(
                     ConnectionState.SUCCESSFUL,
                     FeatureFlags.SERVER_SPECIFIED_MONITOR_PAGES,
                     MonitorPages.server(0x456f000L, 0x654f000L)));

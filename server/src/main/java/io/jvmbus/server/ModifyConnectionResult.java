@@ -3,7 +3,7 @@ package io.jvmbus.server;
 import io.jvmbus.protocol.ConnectionState;
 
 /** The host layer's (or relay's) answer to a {@link ModifyConnectionRequest}. */
-public sealed interface ModifyConnectionResponse {
+public sealed interface ModifyConnectionResult {
 
     /**
      * The version in a connect request is supported.
@@ -13,17 +13,17 @@ public sealed interface ModifyConnectionResponse {
      * @param serverMonitorPages monitor pages the server allocated (feature 0x40), or {@code null}
      */
     record Supported(int connectionState, int featureFlags, MonitorPages serverMonitorPages)
-            implements ModifyConnectionResponse {}
+            implements ModifyConnectionResult {}
 
     /** The version in a connect request is not supported. */
-    record Unsupported() implements ModifyConnectionResponse {}
+    record Unsupported() implements ModifyConnectionResult {}
 
     /**
      * A request without a version (disconnect or MODIFY_CONNECTION) was applied.
      *
      * @param connectionState a {@link ConnectionState} code
      */
-    record Modified(int connectionState) implements ModifyConnectionResponse {}
+    record Modified(int connectionState) implements ModifyConnectionResult {}
 
     /**
      * The answer of a server without a relay: supported with every flag for a connect, modified otherwise.
@@ -31,7 +31,7 @@ public sealed interface ModifyConnectionResponse {
      * @param request the request being answered
      * @return Supported(SUCCESSFUL, 0xFFFFFFFF, none) or Modified(SUCCESSFUL)
      */
-    static ModifyConnectionResponse acknowledge(final ModifyConnectionRequest request) {
+    static ModifyConnectionResult acknowledge(final ModifyConnectionRequest request) {
         return request.isConnect()
                 ? new Supported(ConnectionState.SUCCESSFUL, 0xFFFFFFFF, null)
                 : new Modified(ConnectionState.SUCCESSFUL);
