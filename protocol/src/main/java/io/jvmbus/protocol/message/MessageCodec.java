@@ -88,7 +88,8 @@ public final class MessageCodec {
      *
      * @param data the bytes (not retained)
      * @param offset first byte of the message header
-     * @param length message length, header included
+     * @param length message length, header included; a range outside {@code data} is {@link
+     *     DecodeError.Kind#TOO_SHORT} (no type named)
      * @param receiver the direction of the messages this side receives: {@link Direction#GUEST_TO_HOST} at the host,
      *     {@link Direction#HOST_TO_GUEST} at the guest; a message of the other direction is {@link
      *     DecodeError.Kind#WRONG_DIRECTION} (where the reference server panics, bug B1)
@@ -102,7 +103,10 @@ public final class MessageCodec {
             final Direction receiver,
             final DecodeContext context) {
         if (offset < 0 || length < 0 || offset > data.length - length) {
-            return fail(DecodeError.Kind.TOO_SHORT, -1, Math.max(0, data.length - Math.max(0, offset)), length);
+            // the range is not inside the array: report the bytes really there against what was claimed
+            final int available = offset < 0 || offset > data.length ? 0 : data.length - offset;
+            final int claimed = Math.max(length, HEADER_SIZE);
+            return fail(DecodeError.Kind.TOO_SHORT, -1, Math.min(available, claimed - 1), claimed);
         }
         if (length < HEADER_SIZE) {
             return fail(DecodeError.Kind.TOO_SHORT, -1, length, HEADER_SIZE);

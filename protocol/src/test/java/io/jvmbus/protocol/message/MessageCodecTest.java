@@ -244,12 +244,17 @@ class MessageCodecTest {
     @Test
     void shouldRejectOffsetAndLengthOutsideTheArrayWithoutThrowing() {
         final byte[] m = Wire.message(7).u32(1).build();
-        assertThat(failed(MessageCodec.decode(m, 4, 12, Direction.GUEST_TO_HOST, Samples.COPPER_ALL))
-                        .kind())
-                .isEqualTo(DecodeError.Kind.TOO_SHORT);
-        assertThat(failed(MessageCodec.decode(m, -1, 4, Direction.GUEST_TO_HOST, Samples.COPPER_ALL))
-                        .kind())
-                .isEqualTo(DecodeError.Kind.TOO_SHORT);
+        final DecodeError pastEnd = failed(MessageCodec.decode(m, 4, 12, Direction.GUEST_TO_HOST, Samples.COPPER_ALL));
+        assertThat(pastEnd.kind()).isEqualTo(DecodeError.Kind.TOO_SHORT);
+        assertThat(pastEnd.sizeSeen()).isEqualTo(8);
+        assertThat(pastEnd.sizeExpected()).isEqualTo(12);
+        final DecodeError negative = failed(MessageCodec.decode(m, -1, 4, Direction.GUEST_TO_HOST, Samples.COPPER_ALL));
+        assertThat(negative.kind()).isEqualTo(DecodeError.Kind.TOO_SHORT);
+        assertThat(negative.sizeSeen()).isZero();
+        assertThat(negative.messageType()).isEqualTo(-1);
+        final DecodeError negativeLength =
+                failed(MessageCodec.decode(m, 0, -3, Direction.GUEST_TO_HOST, Samples.COPPER_ALL));
+        assertThat(negativeLength.sizeSeen()).isLessThan(negativeLength.sizeExpected());
     }
 
     @Test
