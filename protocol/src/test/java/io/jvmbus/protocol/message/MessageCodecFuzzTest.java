@@ -38,7 +38,7 @@ class MessageCodecFuzzTest {
         DecodeProperties.check(input, 3, input.length - 3, receiver, context);
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void gpaRanges(final byte[] input) {
         if (input.length < 2) {
             return;
