@@ -1,7 +1,7 @@
 package io.jvmbus.cli;
 
+import io.jvmbus.host.control.ConfigFile;
 import io.jvmbus.host.control.ControlException;
-import io.jvmbus.host.control.ServerConfig;
 import io.jvmbus.host.transport.HostServer;
 import io.jvmbus.host.transport.LoopbackAddress;
 import java.io.IOException;
@@ -44,11 +44,11 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         final InetSocketAddress tcp;
-        final ServerConfig devices;
+        final ConfigFile devices;
         try {
             LogLevel.apply(logLevel);
             tcp = listen == null ? null : LoopbackAddress.parse(listen);
-            devices = config == null ? ServerConfig.EMPTY : ServerConfig.load(config);
+            devices = config == null ? ConfigFile.EMPTY : ConfigFile.load(config);
         } catch (final IllegalArgumentException | ControlException e) {
             System.err.println("jvmbus serve: " + e.getMessage());
             return USAGE;

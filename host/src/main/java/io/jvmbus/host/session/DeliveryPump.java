@@ -2,28 +2,39 @@ package io.jvmbus.host.session;
 
 import io.jvmbus.host.frame.DeliverResultLayout;
 import io.jvmbus.host.frame.ServerFrame;
-import java.util.ArrayDeque;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Message flow control of one session (host-transport.md, "Message flow control"). At most one DELIVER_MESSAGE is
- * outstanding; the next goes out only after the DELIVER_RESULT with its sequence. A busy result keeps the message (the
- * rest stays behind it in its source, in order) and sends it again after the next MESSAGE_SLOT_FREE for its vp and
- * sint; a MESSAGE_SLOT_FREE nothing waits for is ignored.
+ * outstanding; the next goes out only after the DELIVER_RESULT with its sequence. A busy result keeps the message and
+ * sends it again after the next MESSAGE_SLOT_FREE for its vp and sint; a MESSAGE_SLOT_FREE nothing waits for is
+ * ignored.
  *
- * <p>Messages come from two places: the default-target queue, which the channel server core owns and this pump pulls
- * one message at a time (so the core keeps its order and reports back-pressure while it holds messages); and a small
- * bounded queue of messages to other targets (reserved channels), which the core hands over directly and which may
- * overtake the default target's, as in the reference server. The pump itself holds at most one default-target message
- * and {@link #MAX_DIRECT} others: memory is bounded.
+ * <p>The messages live in a {@link Source}: the channel server core's outgoing queue. The pump only peeks at the head
+ * and removes it once the guest has it, so the core keeps every message, in order, until it is delivered (a busy
+ * message and everything behind it stay queued), reports back-pressure while any waits, and bounds the queue. The
+ * pump itself holds a reference to at most one message: its memory use is constant.
  *
  * <p>Single-threaded: the session's worker calls every method.
  */
 public final class DeliveryPump {
 
-    /** The most messages to non-default targets kept waiting; more are dropped (the reference drops them too). */
-    public static final int MAX_DIRECT = 64;
+    /** Where messages wait. */
+    public interface Source {
+        /**
+         * The next message to deliver; it stays queued.
+         *
+         * @return the message, or {@code null} if none is deliverable
+         */
+        OutgoingMessage peek();
+
+        /**
+         * The guest has the message: remove it.
+         *
+         * @param message the message {@link #peek()} returned
+         */
+        void delivered(OutgoingMessage message);
+    }
 
     /** What the pump is doing. */
     public enum State {
@@ -47,9 +58,8 @@ public final class DeliveryPump {
         UNKNOWN_STATUS
     }
 
-    private final Supplier<OutgoingMessage> defaultSource;
+    private final Source source;
     private final Consumer<ServerFrame.DeliverMessage> sink;
-    private final ArrayDeque<OutgoingMessage> direct = new ArrayDeque<>();
 
     private State state = State.IDLE;
     private OutgoingMessage current;
@@ -59,17 +69,15 @@ public final class DeliveryPump {
 
     private long delivered;
     private long busyAnswers;
-    private long directDropped;
 
     /**
      * A pump.
      *
-     * @param defaultSource pulls (removes) the next default-target message, or returns {@code null} if none waits
+     * @param source the queue it delivers from
      * @param sink sends a DELIVER_MESSAGE frame
      */
-    public DeliveryPump(
-            final Supplier<OutgoingMessage> defaultSource, final Consumer<ServerFrame.DeliverMessage> sink) {
-        this.defaultSource = defaultSource;
+    public DeliveryPump(final Source source, final Consumer<ServerFrame.DeliverMessage> sink) {
+        this.source = source;
         this.sink = sink;
     }
 
@@ -83,12 +91,21 @@ public final class DeliveryPump {
     }
 
     /**
-     * The message the pump holds (outstanding or waiting for its slot).
+     * The message in flight or waiting for its slot.
      *
      * @return the message, or {@code null} when idle
      */
     public OutgoingMessage current() {
         return current;
+    }
+
+    /**
+     * The sequence of the last DELIVER_MESSAGE sent.
+     *
+     * @return the sequence, 0 before the first
+     */
+    public int lastSequence() {
+        return sequence;
     }
 
     /**
@@ -109,49 +126,12 @@ public final class DeliveryPump {
         return busyAnswers;
     }
 
-    /**
-     * Messages to non-default targets dropped because {@link #MAX_DIRECT} were waiting.
-     *
-     * @return the count
-     */
-    public long directDropped() {
-        return directDropped;
-    }
-
-    /**
-     * Messages to non-default targets waiting.
-     *
-     * @return the count
-     */
-    public int directWaiting() {
-        return direct.size();
-    }
-
-    /**
-     * Queues a message to a non-default target and sends it if the way is free.
-     *
-     * @param message the message
-     * @return false if it was dropped because the direct queue is full
-     */
-    public boolean offerDirect(final OutgoingMessage message) {
-        if (direct.size() >= MAX_DIRECT) {
-            directDropped++;
-            return false;
-        }
-        direct.add(message);
-        pump();
-        return true;
-    }
-
-    /** Sends the next message if nothing is outstanding or waiting for a slot; call after the source got messages. */
+    /** Sends the next message if nothing is outstanding or waiting for a slot; call whenever the source may have one. */
     public void pump() {
         if (state != State.IDLE) {
             return;
         }
-        OutgoingMessage next = direct.poll();
-        if (next == null) {
-            next = defaultSource.get();
-        }
+        final OutgoingMessage next = source.peek();
         if (next != null) {
             send(next);
         }
@@ -187,8 +167,10 @@ public final class DeliveryPump {
         switch (status) {
             case DeliverResultLayout.DELIVERED -> {
                 delivered++;
+                final OutgoingMessage done = current;
                 current = null;
                 state = State.IDLE;
+                source.delivered(done);
                 pump();
             }
             case DeliverResultLayout.SLOT_BUSY -> {
@@ -218,8 +200,8 @@ public final class DeliveryPump {
     }
 
     /**
-     * Forgets every message (a VM reset clears the queue). A DELIVER_RESULT still due for an outstanding message is
-     * accepted and ignored.
+     * Forgets the message in hand (a VM reset cleared the source). A DELIVER_RESULT still due for an outstanding
+     * message is accepted and ignored.
      */
     public void reset() {
         if (state == State.OUTSTANDING) {
@@ -227,6 +209,5 @@ public final class DeliveryPump {
         }
         current = null;
         state = State.IDLE;
-        direct.clear();
     }
 }

@@ -1,14 +1,16 @@
 package io.jvmbus.host.session;
 
+import io.jvmbus.memory.GuestMemory;
+
 /** The guest RAM a session mapped at HELLO; closing it unmaps it. */
 public interface GuestRam extends AutoCloseable {
 
     /**
-     * Bytes of guest physical address space mapped.
+     * The RAM as the data plane sees it.
      *
-     * @return HELLO's {@code ram_bytes}
+     * @return guest memory (guest physical address = offset)
      */
-    long size();
+    GuestMemory memory();
 
     /** Unmaps the RAM; the session touches it no more. */
     @Override

@@ -1,35 +1,40 @@
 package io.jvmbus.host.session;
 
+import io.jvmbus.memory.GuestMemory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Guest RAM as a shared read-write mapping of the VMM's RAM file (FFM). The default {@link GuestRamMapper} until the
- * data plane's guest memory takes over.
+ * Guest RAM as a shared read-write mapping of the first {@code ram_bytes} of the VMM's RAM file (whole pages: a
+ * trailing partial page is left out, as no GPADL can name it).
  */
 public final class MappedFileRam implements GuestRam {
 
     private final Arena arena;
-    private final MemorySegment segment;
+    private final GuestMemory memory;
 
-    private MappedFileRam(final Arena arena, final MemorySegment segment) {
+    private MappedFileRam(final Arena arena, final GuestMemory memory) {
         this.arena = arena;
-        this.segment = segment;
+        this.memory = memory;
     }
 
     /**
-     * Maps {@code bytes} of {@code file}, shared and read-write.
+     * Maps guest RAM.
      *
      * @param file the RAM file
      * @param bytes how much of it is guest RAM
      * @return the mapping
-     * @throws IOException if the file is missing, shorter than {@code bytes}, or not readable and writable
+     * @throws IOException if the file is missing, shorter than {@code bytes}, not readable and writable, or holds
+     *     less than one page
      */
     public static MappedFileRam map(final Path file, final long bytes) throws IOException {
+        final long pages = bytes / GuestMemory.PAGE_SIZE;
+        if (bytes < 0 || pages == 0) {
+            throw new IOException("ram_bytes=" + Long.toUnsignedString(bytes) + " (expected: at least one 4 KiB page)");
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             final long size = ch.size();
             if (size < bytes) {
@@ -37,7 +42,8 @@ public final class MappedFileRam implements GuestRam {
             }
             final Arena arena = Arena.ofShared();
             try {
-                return new MappedFileRam(arena, ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena));
+                final var segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, pages * GuestMemory.PAGE_SIZE, arena);
+                return new MappedFileRam(arena, GuestMemory.wrap(segment));
             } catch (final IOException | RuntimeException e) {
                 arena.close();
                 throw e;
@@ -45,18 +51,9 @@ public final class MappedFileRam implements GuestRam {
         }
     }
 
-    /**
-     * The mapping.
-     *
-     * @return guest physical address 0 at offset 0
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
     @Override
-    public long size() {
-        return segment.byteSize();
+    public GuestMemory memory() {
+        return memory;
     }
 
     @Override

@@ -14,8 +14,6 @@ import io.jvmbus.host.frame.VmmFrame;
 import io.jvmbus.protocol.Blob;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +45,11 @@ public final class SessionEngine implements AutoCloseable {
     private final SessionEnvironment env;
     private final Output out;
     private final ForeignInspector foreign;
-    private final DeliveryPump pump;
+    private final ChannelPlane plane;
 
     private SessionState state = SessionState.AWAIT_HELLO;
     private VmmFrame.Hello hello;
     private GuestRam ram;
-    private final Map<String, ControlRequest.Offer> offers = new LinkedHashMap<>();
 
     private long framesIn;
     private long protocolErrors;
@@ -71,9 +68,13 @@ public final class SessionEngine implements AutoCloseable {
         this.env = env;
         this.out = out;
         this.foreign = foreign;
-        this.pump = new DeliveryPump(() -> null, out::send);
+        this.plane = new ChannelPlane(this::who, env.core(), out::send);
         for (final ControlRequest.Offer o : env.config().offers()) {
-            offers.put(o.name(), o);
+            try {
+                plane.offer(o);
+            } catch (final ControlException e) {
+                LOG.warn("{}: configured device '{}' not offered: {}", who(), o.name(), e.getMessage());
+            }
         }
     }
 
@@ -190,9 +191,9 @@ public final class SessionEngine implements AutoCloseable {
         switch (frame) {
             case VmmFrame.Hello h -> throw new IllegalStateException("unreachable");
             case VmmFrame.PostMessage p -> onPost(p);
-            case VmmFrame.SignalEvent s -> LOG.debug("{}: SIGNAL_EVENT connection {}", who(), s.connectionId());
+            case VmmFrame.SignalEvent s -> plane.signal(s.connectionId());
             case VmmFrame.MessageSlotFree m -> {
-                if (!pump.onSlotFree(m.vpIndex(), m.sint())) {
+                if (!plane.pump().onSlotFree(m.vpIndex(), m.sint())) {
                     LOG.debug(
                             "{}: MESSAGE_SLOT_FREE vp {} sint {}: nothing waits (ignored)",
                             who(),
@@ -249,6 +250,7 @@ public final class SessionEngine implements AutoCloseable {
             }
             try {
                 ram = env.ramMapper().map(Path.of(h.ramPath()), h.ramBytes());
+                plane.attachMemory(ram.memory());
             } catch (final IOException | RuntimeException e) {
                 protocolError(
                         TransportError.RAM_UNAVAILABLE,
@@ -268,14 +270,15 @@ public final class SessionEngine implements AutoCloseable {
     }
 
     private void onPost(final VmmFrame.PostMessage p) {
-        // Until the channel server core is wired in, no connection id has a listener.
-        LOG.debug("{}: POST_MESSAGE connection {} vp {}: no listener", who(), p.connectionId(), p.vpIndex());
-        out.send(new ServerFrame.PostResult(PostResultLayout.INVALID_CONNECTION_ID));
+        final int status = plane.post(p.connectionId(), p.vpIndex(), p.messageType(), p.payload(), p.trusted());
+        out.send(new ServerFrame.PostResult(status));
+        plane.settle(); // messages the post produced go out after its answer
     }
 
     private void onDeliverResult(final VmmFrame.DeliverResult r) {
+        final DeliveryPump pump = plane.pump();
         switch (pump.onDeliverResult(r.sequence(), r.status())) {
-            case ACCEPTED, IGNORED_AFTER_RESET -> {}
+            case ACCEPTED, IGNORED_AFTER_RESET -> plane.settle();
             case UNEXPECTED_SEQUENCE ->
                 protocolError(
                         TransportError.UNEXPECTED,
@@ -289,8 +292,11 @@ public final class SessionEngine implements AutoCloseable {
     }
 
     private void onReset() {
-        pump.reset();
-        LOG.info("{}: RESET", who());
+        if (!plane.reset()) {
+            protocolError(TransportError.INTERNAL, "RESET did not complete (a device did not answer)");
+            return;
+        }
+        LOG.info("{}: RESET: every channel closed, the guest connection forgotten", who());
         out.send(new ServerFrame.ResetDone());
     }
 
@@ -304,11 +310,9 @@ public final class SessionEngine implements AutoCloseable {
         }
         try {
             final ObjectNode result = switch (request) {
-                case ControlRequest.Offer o -> offer(o);
-                case ControlRequest.Revoke r -> revoke(r);
-                case ControlRequest.Complete c ->
-                    throw new ControlException(
-                            ControlException.Kind.NOT_FOUND, "no manual device named '" + c.name() + "'");
+                case ControlRequest.Offer o -> plane.offer(o);
+                case ControlRequest.Revoke r -> plane.revoke(r);
+                case ControlRequest.Complete c -> plane.complete(c);
                 case ControlRequest.Inspect i -> inspect(i);
             };
             LOG.debug(
@@ -325,24 +329,6 @@ public final class SessionEngine implements AutoCloseable {
         protocolErrors++;
         LOG.warn("{}: CONTROL refused: {}", who(), message);
         out.send(new ServerFrame.ControlResult(Blob.of(ControlCodec.bytes(ControlCodec.error(message)))));
-    }
-
-    private ObjectNode offer(final ControlRequest.Offer o) throws ControlException {
-        if (offers.containsKey(o.name())) {
-            throw new ControlException(
-                    ControlException.Kind.CONFLICT, "a channel named '" + o.name() + "' exists (expected: a new name)");
-        }
-        offers.put(o.name(), o);
-        LOG.info("{}: offer '{}' ({} {})", who(), o.name(), o.device(), o.interfaceId());
-        return ControlCodec.ok();
-    }
-
-    private ObjectNode revoke(final ControlRequest.Revoke r) throws ControlException {
-        if (offers.remove(r.name()) == null) {
-            throw new ControlException(ControlException.Kind.NOT_FOUND, "no channel named '" + r.name() + "'");
-        }
-        LOG.info("{}: revoke '{}'", who(), r.name());
-        return ControlCodec.ok();
     }
 
     private ObjectNode inspect(final ControlRequest.Inspect i) {
@@ -366,20 +352,8 @@ public final class SessionEngine implements AutoCloseable {
         s.put("session", id);
         s.put("vm", vmName());
         s.put("session_state", state.name().toLowerCase());
-        final ObjectNode connection = s.putObject("connection");
-        connection.put("state", "disconnected");
-        final ArrayNode channels = s.putArray("channels");
-        for (final ControlRequest.Offer o : offers.values()) {
-            final ObjectNode c = channels.addObject();
-            c.put("name", o.name());
-            c.put("device", o.device());
-            c.put("interface", o.interfaceId().toString());
-            c.put("instance", o.instanceId().toString());
-        }
-        final ObjectNode flow = s.putObject("delivery");
-        flow.put("state", pump.state().name().toLowerCase());
-        flow.put("delivered", pump.delivered());
-        flow.put("busy_answers", pump.busyAnswers());
+        s.put("posts", plane.posts());
+        s.setAll(plane.inspect());
         return s;
     }
 
@@ -387,6 +361,7 @@ public final class SessionEngine implements AutoCloseable {
     @Override
     public void close() {
         state(SessionState.CLOSED, "closed");
+        plane.close();
         if (ram != null) {
             ram.close();
             ram = null;

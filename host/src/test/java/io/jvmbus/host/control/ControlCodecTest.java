@@ -74,13 +74,13 @@ class ControlCodecTest {
     void shouldParseConfigOffersAndRefuseDuplicateNames() throws ControlException {
         final String entry =
                 "{\"name\":\"a\",\"device\":\"echo\",\"interface\":\"" + IFACE + "\",\"instance\":\"" + INST + "\"}";
-        assertThat(ServerConfig.parse(("{\"offers\":[" + entry + "]}").getBytes(StandardCharsets.UTF_8))
+        assertThat(ConfigFile.parse(("{\"offers\":[" + entry + "]}").getBytes(StandardCharsets.UTF_8))
                         .offers())
                 .hasSize(1);
-        assertThatThrownBy(() -> ServerConfig.parse(
+        assertThatThrownBy(() -> ConfigFile.parse(
                         ("{\"offers\":[" + entry + "," + entry + "]}").getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("offers[1]: name 'a' used twice");
-        assertThatThrownBy(() -> ServerConfig.parse("{\"devices\":[]}".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> ConfigFile.parse("{\"devices\":[]}".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("unknown field 'devices'");
     }
 }

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jvmbus.host.control.ServerConfig;
+import io.jvmbus.host.control.ConfigFile;
 import io.jvmbus.host.session.MappedFileRam;
 import io.jvmbus.host.session.SessionEnvironment;
 import io.jvmbus.protocol.FeatureFlags;
@@ -57,15 +57,19 @@ class HostServerTest {
     private HostServer server;
     private Path socket;
 
-    static SessionEnvironment env(final ServerConfig config) {
+    static SessionEnvironment env(final ConfigFile config) {
         return new SessionEnvironment(
-                config, MappedFileRam::map, ProtocolVersion.IRON.code(), FeatureFlags.ALWAYS_SUPPORTED);
+                config,
+                MappedFileRam::map,
+                io.jvmbus.server.ServerConfig.builder()
+                        .maxVersion(ProtocolVersion.IRON)
+                        .build());
     }
 
     @BeforeEach
     void start() throws IOException {
         socket = dir.resolve("s.sock");
-        server = HostServer.start(new HostServer.Options(socket, null, env(ServerConfig.EMPTY), 256));
+        server = HostServer.start(new HostServer.Options(socket, null, env(ConfigFile.EMPTY), 256));
     }
 
     @AfterEach
@@ -85,7 +89,7 @@ class HostServerTest {
             assertThat(ok.u16(0)).isEqualTo(1);
             assertThat(ok.u16(2)).isZero();
             assertThat(ok.u32(4)).isEqualTo(ProtocolVersion.IRON.code());
-            assertThat(ok.u32(8)).isEqualTo(FeatureFlags.ALWAYS_SUPPORTED);
+            assertThat(ok.u32(8)).isEqualTo(FeatureFlags.ALWAYS_SUPPORTED | FeatureFlags.CONFIDENTIAL_CHANNELS);
         }
     }
 
@@ -417,7 +421,7 @@ class HostServerTest {
 
     @Test
     void shouldRefuseSecondServerOnLiveSocket() {
-        assertThatThrownBy(() -> HostServer.start(new HostServer.Options(socket, null, env(ServerConfig.EMPTY), 4)))
+        assertThatThrownBy(() -> HostServer.start(new HostServer.Options(socket, null, env(ConfigFile.EMPTY), 4)))
                 .hasMessageContaining("live server");
     }
 
@@ -425,7 +429,7 @@ class HostServerTest {
     void shouldListenOnLoopbackTcpToo() throws IOException {
         server.close();
         server = HostServer.start(
-                new HostServer.Options(socket, new InetSocketAddress("127.0.0.1", 0), env(ServerConfig.EMPTY), 4));
+                new HostServer.Options(socket, new InetSocketAddress("127.0.0.1", 0), env(ConfigFile.EMPTY), 4));
         assertThat(server.tcpAddress().getPort()).isPositive();
         try (TestVmm vmm = TestVmm.connectTcp(server.tcpAddress())) {
             vmm.hello("over-tcp");
@@ -435,7 +439,7 @@ class HostServerTest {
     @Test
     void shouldOfferConfiguredDevicesInEverySession() throws Exception {
         server.close();
-        final ServerConfig config = ServerConfig.parse(("{\"offers\":[{\"name\":\"cfg0\",\"device\":\"echo\","
+        final ConfigFile config = ConfigFile.parse(("{\"offers\":[{\"name\":\"cfg0\",\"device\":\"echo\","
                         + "\"interface\":\"a1f2d6f4-5d0e-4a52-9e2b-6c0f7d3e8a01\","
                         + "\"instance\":\"11111111-0000-0000-0000-000000000009\"}]}")
                 .getBytes(StandardCharsets.UTF_8));

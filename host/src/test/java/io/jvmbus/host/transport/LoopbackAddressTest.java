@@ -33,7 +33,7 @@ class LoopbackAddressTest {
         assertThatThrownBy(() -> new HostServer.Options(
                         java.nio.file.Path.of("/tmp/x"),
                         new java.net.InetSocketAddress("0.0.0.0", 1),
-                        HostServerTest.env(io.jvmbus.host.control.ServerConfig.EMPTY),
+                        HostServerTest.env(io.jvmbus.host.control.ConfigFile.EMPTY),
                         1))
                 .hasMessageContaining("loopback");
     }

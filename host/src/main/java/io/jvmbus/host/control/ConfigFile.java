@@ -26,16 +26,16 @@ import java.util.Set;
  *
  * @param offers the offers, in file order
  */
-public record ServerConfig(List<ControlRequest.Offer> offers) {
+public record ConfigFile(List<ControlRequest.Offer> offers) {
 
     /** The largest config file read. */
     public static final int MAX_FILE_BYTES = ControlCodec.MAX_DOCUMENT_BYTES;
 
     /** A config with no devices. */
-    public static final ServerConfig EMPTY = new ServerConfig(List.of());
+    public static final ConfigFile EMPTY = new ConfigFile(List.of());
 
     /** Copies the list. */
-    public ServerConfig {
+    public ConfigFile {
         offers = List.copyOf(offers);
     }
 
@@ -47,7 +47,7 @@ public record ServerConfig(List<ControlRequest.Offer> offers) {
      * @throws IOException if it cannot be read
      * @throws ControlException if it is not a valid config (the message names the entry)
      */
-    public static ServerConfig load(final Path file) throws IOException, ControlException {
+    public static ConfigFile load(final Path file) throws IOException, ControlException {
         final byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_FILE_BYTES + 1);
@@ -67,7 +67,7 @@ public record ServerConfig(List<ControlRequest.Offer> offers) {
      * @return the config
      * @throws ControlException if it is not a valid config
      */
-    public static ServerConfig parse(final byte[] json) throws ControlException {
+    public static ConfigFile parse(final byte[] json) throws ControlException {
         final ObjectNode root = ControlCodec.parseObject(json);
         for (final var it = root.fieldNames(); it.hasNext(); ) {
             final String f = it.next();
@@ -104,6 +104,6 @@ public record ServerConfig(List<ControlRequest.Offer> offers) {
             }
             offers.add(offer);
         }
-        return new ServerConfig(offers);
+        return new ConfigFile(offers);
     }
 }

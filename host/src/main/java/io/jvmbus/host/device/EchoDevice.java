@@ -1,0 +1,291 @@
+package io.jvmbus.host.device;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvmbus.memory.GpadlView;
+import io.jvmbus.memory.GuestMemory;
+import io.jvmbus.memory.MemoryResult;
+import io.jvmbus.memory.ring.IncomingRing;
+import io.jvmbus.memory.ring.OutgoingRing;
+import io.jvmbus.memory.ring.PacketView;
+import io.jvmbus.memory.ring.ReadStatus;
+import io.jvmbus.memory.ring.RingPair;
+import io.jvmbus.memory.ring.WriteStatus;
+import io.jvmbus.protocol.ConnectionIds;
+import io.jvmbus.protocol.NtStatus;
+import io.jvmbus.protocol.ring.PacketType;
+import io.jvmbus.server.DeviceRequest;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The {@code echo} device: accepts every open, GPADL and modify; for each in-band packet the guest writes, writes one
+ * in-band packet with the same payload (padding included, as the guest wrote it) and transaction id back. Other
+ * packet types are consumed and dropped.
+ *
+ * <p>Ring rules (the memory module implements them; this class drives them): packets are read until the ring is
+ * empty, then the read index is published and the guest signalled if it waits for space ({@code pending_send_sz});
+ * echoes are published once per batch and the guest signalled if its ring was empty and unmasked. When the
+ * host&rarr;guest ring is full the echo waits (one packet, copied out) with {@code pending_send_sz} set, and nothing more
+ * is read until the guest's signal says it made room. Signals go to the channel's target VP on SINT 2, with the
+ * channel's event flag.
+ */
+public final class EchoDevice implements Device {
+
+    private static final int IN_BAND = PacketType.DATA_INBAND.code();
+    /** Ask for no packet limit beyond the ring's own: an echo is as long as what the guest wrote. */
+    private static final int NO_PACKET_LIMIT = Integer.MAX_VALUE & ~7;
+
+    private final ChannelPort port;
+    private final Map<Integer, GpadlView> gpadls = new HashMap<>();
+    private final PacketView view = new PacketView();
+
+    private RingPair rings;
+    private int targetVp;
+    private int eventFlag;
+    private boolean revoked;
+
+    /** An echo waiting for room in the host-to-guest ring, or {@code null}. */
+    private byte[] waiting;
+
+    private long waitingTransactionId;
+    private byte[] scratch = new byte[4096];
+
+    private long echoed;
+    private long dropped;
+    private long fullWaits;
+    private long signals;
+
+    /**
+     * An echo device for one channel.
+     *
+     * @param port the channel
+     */
+    public EchoDevice(final ChannelPort port) {
+        this.port = port;
+    }
+
+    @Override
+    public void onRequest(final DeviceRequest request) {
+        switch (request) {
+            case DeviceRequest.CreateGpadl g -> createGpadl(g);
+            case DeviceRequest.TeardownGpadl t -> {
+                gpadls.remove(t.gpadlId());
+                port.completeTeardown(t.gpadlId());
+            }
+            case DeviceRequest.Open o -> open(o);
+            case DeviceRequest.Close c -> {
+                detach();
+                port.completeClose();
+            }
+            case DeviceRequest.Modify m -> {
+                targetVp = m.targetVp();
+                port.completeModify(NtStatus.SUCCESS);
+            }
+        }
+    }
+
+    private void createGpadl(final DeviceRequest.CreateGpadl g) {
+        final GuestMemory memory = port.memory();
+        if (memory == null) {
+            port.warn("gpadl " + Integer.toUnsignedString(g.gpadlId()) + " refused: HELLO named no guest RAM");
+            port.completeGpadl(g.gpadlId(), NtStatus.UNSUCCESSFUL);
+            return;
+        }
+        switch (GpadlView.of(memory, g.ranges())) {
+            case MemoryResult.Ok<GpadlView> ok -> {
+                gpadls.put(g.gpadlId(), ok.value());
+                port.completeGpadl(g.gpadlId(), NtStatus.SUCCESS);
+            }
+            case MemoryResult.Failed<GpadlView> f -> {
+                port.warn("gpadl " + Integer.toUnsignedString(g.gpadlId()) + " refused: " + f.error());
+                port.completeGpadl(g.gpadlId(), NtStatus.UNSUCCESSFUL);
+            }
+        }
+    }
+
+    private void open(final DeviceRequest.Open o) {
+        final var p = o.params();
+        final GpadlView ring = gpadls.get(p.ringBufferGpadlId());
+        if (ring == null || revoked) {
+            port.warn("open refused: ring gpadl " + Integer.toUnsignedString(p.ringBufferGpadlId())
+                    + (revoked ? " on a revoked channel" : " is not mapped"));
+            port.completeOpen(NtStatus.UNSUCCESSFUL);
+            return;
+        }
+        switch (RingPair.forHost(ring, p.downstreamRingBufferPageOffset(), NO_PACKET_LIMIT)) {
+            case MemoryResult.Ok<RingPair> ok -> {
+                rings = ok.value();
+                targetVp = p.targetVp();
+                eventFlag = p.eventFlag();
+                port.routeSignals(p.connectionId());
+                port.completeOpen(NtStatus.SUCCESS);
+                service(); // the guest may have written before it got the open result
+            }
+            case MemoryResult.Failed<RingPair> f -> {
+                port.warn("open refused: " + f.error());
+                port.completeOpen(NtStatus.UNSUCCESSFUL);
+            }
+        }
+    }
+
+    private void detach() {
+        rings = null;
+        waiting = null;
+        port.routeSignals(-1);
+    }
+
+    @Override
+    public void onGuestSignal() {
+        service();
+    }
+
+    @Override
+    public void onRevoked() {
+        revoked = true;
+        detach();
+        gpadls.clear();
+    }
+
+    private void signal() {
+        if (targetVp != ConnectionIds.VP_INDEX_DISABLE_INTERRUPT) {
+            signals++;
+            port.signalGuest(targetVp, eventFlag);
+        }
+    }
+
+    /** Reads and echoes until the guest's ring is empty or ours is full. */
+    private void service() {
+        final RingPair r = rings;
+        if (r == null) {
+            return;
+        }
+        final IncomingRing in = r.incoming();
+        final OutgoingRing out = r.outgoing();
+        if (waiting != null && !flushWaiting(out)) {
+            return;
+        }
+        while (rings == r) {
+            final ReadStatus status = in.poll(view);
+            if (status == ReadStatus.CORRUPT) {
+                port.warn("guest->host ring corrupt, channel stopped: " + in.corruption());
+                detach();
+                return;
+            }
+            if (status == ReadStatus.EMPTY) {
+                if (in.commitRead()) {
+                    signal(); // the guest waits for room (pending_send_sz) and now has it
+                }
+                if (!in.hasPackets()) {
+                    break;
+                }
+                continue;
+            }
+            if (view.type() != IN_BAND) {
+                dropped++;
+                continue;
+            }
+            if (!echo(in, out)) {
+                return;
+            }
+        }
+        if (rings == r && out.commitWrite()) {
+            signal();
+        }
+    }
+
+    /** Echoes the packet in {@link #view}; false if the ring is full (the echo then waits) or broken. */
+    private boolean echo(final IncomingRing in, final OutgoingRing out) {
+        final int length = view.payloadLength(); // padded to 8, as the guest wrote it
+        MemorySegment payload = view.sliceOrNull(view.dataOffset(), length);
+        if (payload == null) {
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, scratch.length * 2)];
+            }
+            payload = MemorySegment.ofArray(scratch);
+            view.copyPayloadTo(payload, 0);
+        }
+        final long transactionId = view.transactionId();
+        final WriteStatus status = out.tryWrite(IN_BAND, 0, transactionId, payload, 0, length);
+        switch (status) {
+            case WRITTEN -> {
+                echoed++;
+                return true;
+            }
+            case FULL -> {
+                // keep a copy: the guest may reuse its ring space once we publish the read index
+                waiting = new byte[length];
+                MemorySegment.copy(payload, 0, MemorySegment.ofArray(waiting), 0, length);
+                waitingTransactionId = transactionId;
+                if (in.commitRead()) {
+                    signal();
+                }
+                return flushWaiting(out);
+            }
+            case TOO_LARGE -> {
+                port.warn("echo of " + length + " bytes does not fit the host->guest ring (max payload "
+                        + out.maxPayloadLength() + "): dropped");
+                dropped++;
+                return true;
+            }
+            case CORRUPT -> {
+                port.warn("host->guest ring corrupt, channel stopped: " + out.corruption());
+                detach();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Writes the waiting echo; false if the ring is still full (the guest's signal will bring us back). */
+    private boolean flushWaiting(final OutgoingRing out) {
+        final MemorySegment payload = MemorySegment.ofArray(waiting);
+        while (true) {
+            switch (out.tryWrite(IN_BAND, 0, waitingTransactionId, payload, 0, waiting.length)) {
+                case WRITTEN -> {
+                    echoed++;
+                    waiting = null;
+                    return true;
+                }
+                case FULL -> {
+                    if (out.commitWrite()) {
+                        signal();
+                    }
+                    if (!out.requestSpace((int) OutgoingRing.packetLength(0, waiting.length))) {
+                        fullWaits++;
+                        return false;
+                    }
+                }
+                case TOO_LARGE, CORRUPT -> {
+                    port.warn("host->guest ring refused a waiting echo: "
+                            + (out.corruption() == null ? "too large" : out.corruption()));
+                    detach();
+                    return false;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void inspect(final ObjectNode into) {
+        final ObjectNode echo = into.putObject("echo");
+        echo.put("open", rings != null);
+        echo.put("echoed", echoed);
+        echo.put("dropped", dropped);
+        echo.put("full_waits", fullWaits);
+        echo.put("signals", signals);
+        echo.put("waiting", waiting != null);
+        if (rings != null) {
+            echo.put("target_vp", Integer.toUnsignedLong(targetVp));
+            echo.put("event_flag", eventFlag);
+            echo.put("in_read_position", rings.incoming().readPosition());
+            echo.put("out_write_position", rings.outgoing().writePosition());
+        }
+    }
+
+    @Override
+    public void close() {
+        detach();
+        gpadls.clear();
+    }
+}
