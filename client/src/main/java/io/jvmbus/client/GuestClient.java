@@ -861,6 +861,10 @@ public final class GuestClient implements AutoCloseable {
                 case ModifyChannelResponse r -> modifyResponses.put(r.channelId(), r.status());
                 case CloseReservedChannelResponse r -> closeReservedResponses.add(r.channelId());
                 case UnloadComplete u -> {
+                    if (phase != Phase.UNLOADING) {
+                        protocolErrors.add("UNLOAD_COMPLETE in phase " + phase + " (expected: UNLOADING)");
+                        return;
+                    }
                     unloadComplete = true;
                     phase = Phase.DISCONNECTED;
                     connection = null;
