@@ -1,7 +1,7 @@
 package io.jvmbus.host.session;
 
-import io.jvmbus.host.frame.DeliverResultLayout;
-import io.jvmbus.host.frame.ServerFrame;
+import io.jvmbus.protocol.transport.DeliverResultLayout;
+import io.jvmbus.protocol.transport.ServerFrame;
 import java.util.function.Consumer;
 
 /**

@@ -2,8 +2,8 @@ package io.jvmbus.host.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jvmbus.host.frame.ServerFrame;
 import io.jvmbus.protocol.Blob;
+import io.jvmbus.protocol.transport.ServerFrame;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

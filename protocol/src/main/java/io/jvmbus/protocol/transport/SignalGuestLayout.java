@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * SIGNAL_GUEST (0x4002), server to VMM: set a bit in a SINT's event flags and raise the interrupt.

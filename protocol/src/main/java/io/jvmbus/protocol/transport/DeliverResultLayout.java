@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * DELIVER_RESULT (0x0005), VMM to server: the answer to one DELIVER_MESSAGE. No answer.

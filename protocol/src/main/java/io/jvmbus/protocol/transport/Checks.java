@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /** Argument checks of the frame records; messages name the value and the expectation. */
 final class Checks {

@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * SIGNAL_EVENT (0x0003), VMM to server: the guest executed HvSignalEvent. No answer.

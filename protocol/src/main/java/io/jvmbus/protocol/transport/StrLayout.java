@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * The transport's {@code str}: a u16 byte count, then that many UTF-8 bytes (no terminator).

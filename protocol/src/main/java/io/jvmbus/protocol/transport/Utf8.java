@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * DELIVER_MESSAGE (0x4001), server to VMM: put a SynIC message into the guest's slot for a vp and sint.

@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * The frame kinds of host transport version 1, with who sends each. Kinds {@code 0x00xx} go from the VMM to the

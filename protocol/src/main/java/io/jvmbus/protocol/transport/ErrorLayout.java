@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * ERROR (0x80FF), server to VMM: the negative answer to the frame that caused it.

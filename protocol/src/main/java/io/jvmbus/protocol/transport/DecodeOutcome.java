@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * What the {@link FrameDecoder} made of one frame. Only {@link Decoded} carries a frame; every other outcome tells

@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * MESSAGE_SLOT_FREE (0x0004), VMM to server: the guest freed the SynIC message slot of a SINT (EOM). No answer.

@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /** One frame of the host transport, either direction. Records validate their fields; bytes are {@code Blob}s. */
 public sealed interface Frame permits VmmFrame, ServerFrame {

@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * HELLO_OK (0x8001), server to VMM: HELLO accepted.

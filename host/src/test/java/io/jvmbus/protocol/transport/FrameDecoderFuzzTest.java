@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

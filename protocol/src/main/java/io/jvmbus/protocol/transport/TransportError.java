@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * The {@code code} of an ERROR frame. The spec leaves the values to the server; these are stable and documented in

@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * POST_MESSAGE (0x0002), VMM to server: the guest executed HvPostMessage. Header flag bit 0 marks the trusted path.

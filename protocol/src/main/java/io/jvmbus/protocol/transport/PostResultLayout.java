@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 /**
  * POST_RESULT (0x8002), server to VMM: the hypercall status of one POST_MESSAGE.

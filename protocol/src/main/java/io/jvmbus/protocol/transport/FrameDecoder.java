@@ -1,4 +1,4 @@
-package io.jvmbus.host.frame;
+package io.jvmbus.protocol.transport;
 
 import io.jvmbus.protocol.Blob;
 import java.nio.ByteBuffer;
