@@ -293,7 +293,10 @@ public final class SessionEngine implements AutoCloseable {
 
     private void onReset() {
         if (!plane.reset()) {
+            // cannot happen with this server's devices (they answer at once during a reset); if it does, the
+            // session's state is unknown: say so and end it
             protocolError(TransportError.INTERNAL, "RESET did not complete (a device did not answer)");
+            state(SessionState.CLOSED, "reset did not complete");
             return;
         }
         LOG.info("{}: RESET: every channel closed, the guest connection forgotten", who());

@@ -15,10 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jvmbus.host.control.ConfigFile;
+import io.jvmbus.testkit.transport.GuestMessages;
 import io.jvmbus.testkit.transport.TestVmm;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,50 +61,6 @@ class GuestOverSocketTest {
     void stop() throws IOException {
         vmm.close();
         server.close();
-    }
-
-    // ---- VMBus messages, from linux-6.1-struct-layouts.txt -------------------------------------------------------
-
-    private static ByteBuffer message(final int type, final int size) {
-        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN).putInt(0, type);
-    }
-
-    /** vmbus_channel_initiate_contact (40 bytes): version, target_vcpu, msg_sint, monitor pages 0. */
-    private static byte[] initiateContact(final int version, final int vp) {
-        final ByteBuffer b = message(14, 40).putInt(8, version).putInt(12, vp);
-        b.put(16, (byte) 2);
-        return b.array();
-    }
-
-    private static byte[] requestOffers() {
-        return message(3, 8).array();
-    }
-
-    /** vmbus_channel_gpadl_header with one range of {@code pages} pages starting at pfn 0x100. */
-    private static byte[] gpadlHeader(final int relid, final int gpadl, final int pages) {
-        final int rangeBytes = 8 + 8 * pages;
-        final ByteBuffer b = message(8, 20 + rangeBytes)
-                .putInt(8, relid)
-                .putInt(12, gpadl)
-                .putShort(16, (short) rangeBytes)
-                .putShort(18, (short) 1)
-                .putInt(20, pages * 4096)
-                .putInt(24, 0);
-        for (int i = 0; i < pages; i++) {
-            b.putLong(28 + 8 * i, 0x100 + i);
-        }
-        return b.array();
-    }
-
-    /** vmbus_channel_open_channel (148 bytes). */
-    private static byte[] openChannel(final int relid, final int openId, final int gpadl, final int vp) {
-        return message(5, 148)
-                .putInt(8, relid)
-                .putInt(12, openId)
-                .putInt(16, gpadl)
-                .putInt(20, vp)
-                .putInt(24, 2)
-                .array();
     }
 
     // ---- driving ----------------------------------------------------------------------------------------------
@@ -174,7 +129,7 @@ class GuestOverSocketTest {
     }
 
     private void connect() throws IOException {
-        assertThat(post(4, initiateContact(V5_3, 0))).isZero();
+        assertThat(post(4, GuestMessages.initiateContact(V5_3, 0))).isZero();
         final TestVmm.Frame version = nextDelivery();
         assertThat(vmbusType(version)).isEqualTo(15);
         assertThat(version.u8(28)).as("version_supported").isEqualTo(1);
@@ -189,7 +144,7 @@ class GuestOverSocketTest {
         offerEcho("b", 2);
         offerEcho("c", 3);
         connect();
-        assertThat(post(1, requestOffers())).isZero();
+        assertThat(post(1, GuestMessages.requestOffers())).isZero();
         final TestVmm.Frame first = nextDelivery();
         assertThat(vmbusType(first)).isEqualTo(1); // OFFERCHANNEL
         assertThat(first.u32(4)).as("vp").isZero();
@@ -198,7 +153,7 @@ class GuestOverSocketTest {
                 .as("a second DELIVER_MESSAGE while one is outstanding")
                 .isZero();
         // while messages wait, the guest's posts are refused with "insufficient buffers"
-        assertThat(post(1, requestOffers())).isEqualTo(19);
+        assertThat(post(1, GuestMessages.requestOffers())).isEqualTo(19);
 
         deliverResult(first, 1); // slot busy
         assertThat(deliveries(barrier())).isZero();
@@ -236,10 +191,10 @@ class GuestOverSocketTest {
 
     @Test
     void shouldAnswerPostsWithHypercallStatuses() throws IOException {
-        assertThat(post(7, initiateContact(V5_3, 0)))
+        assertThat(post(7, GuestMessages.initiateContact(V5_3, 0)))
                 .as("a connection id nobody listens on")
                 .isEqualTo(18);
-        vmm.send(POST_MESSAGE, TestVmm.postBody(4, 0, 2, initiateContact(V5_3, 0)));
+        vmm.send(POST_MESSAGE, TestVmm.postBody(4, 0, 2, GuestMessages.initiateContact(V5_3, 0)));
         assertThat(answer(POST_RESULT).u16(0)).as("SynIC message type 2").isEqualTo(5);
         assertThat(post(1, new byte[] {99, 0, 0, 0, 0, 0, 0, 0}))
                 .as("a message the core rejects")
@@ -262,13 +217,13 @@ class GuestOverSocketTest {
                         .asBoolean())
                 .isTrue();
         connect();
-        assertThat(post(1, requestOffers())).isZero();
+        assertThat(post(1, GuestMessages.requestOffers())).isZero();
         final TestVmm.Frame offer = nextDelivery();
         final int relid = offer.u32(20 + 184);
         deliverResult(offer, 0);
         deliverResult(nextDelivery(), 0); // ALLOFFERS_DELIVERED
 
-        assertThat(post(1, gpadlHeader(relid, 0x77, 4))).isZero();
+        assertThat(post(1, GuestMessages.gpadlHeader(relid, 0x77, 0x100, 4))).isZero();
         final TestVmm.Frame gpadlEvent = next(EVENT);
         final JsonNode ge = JSON.readTree(gpadlEvent.text());
         assertThat(ge.path("event").asText()).isEqualTo("gpadl");
@@ -289,7 +244,7 @@ class GuestOverSocketTest {
         assertThat(created.u32(20 + 16)).as("creation_status").isZero();
         deliverResult(created, 0);
 
-        assertThat(post(1, openChannel(relid, 5, 0x77, 0))).isZero();
+        assertThat(post(1, GuestMessages.openChannel(relid, 5, 0x77, 0, 2))).isZero();
         final JsonNode oe = JSON.readTree(next(EVENT).text());
         assertThat(oe.path("event").asText()).isEqualTo("open");
         assertThat(oe.path("target_vp").asInt()).isZero();
@@ -319,7 +274,7 @@ class GuestOverSocketTest {
     @Test
     void shouldForgetTheConnectionAtResetAndIgnoreALateDeliverResult() throws IOException {
         offerEcho("a", 1);
-        assertThat(post(4, initiateContact(V5_3, 0))).isZero();
+        assertThat(post(4, GuestMessages.initiateContact(V5_3, 0))).isZero();
         final TestVmm.Frame version = nextDelivery(); // left unanswered across the reset
         vmm.send(RESET, new byte[0]);
         answer(RESET_DONE);
@@ -336,12 +291,12 @@ class GuestOverSocketTest {
     void shouldSignalNothingAndRefuseGpadlsWithoutGuestRam() throws IOException {
         offerEcho("a", 1);
         connect();
-        assertThat(post(1, requestOffers())).isZero();
+        assertThat(post(1, GuestMessages.requestOffers())).isZero();
         final TestVmm.Frame offer = nextDelivery();
         final int relid = offer.u32(20 + 184);
         deliverResult(offer, 0);
         deliverResult(nextDelivery(), 0);
-        assertThat(post(1, gpadlHeader(relid, 9, 2))).isZero();
+        assertThat(post(1, GuestMessages.gpadlHeader(relid, 9, 0x100, 2))).isZero();
         final TestVmm.Frame created = nextDelivery();
         assertThat(vmbusType(created)).isEqualTo(10);
         assertThat(created.u32(20 + 16)).as("refused: HELLO named no RAM").isNotZero();

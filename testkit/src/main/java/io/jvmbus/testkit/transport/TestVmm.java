@@ -1,9 +1,9 @@
 package io.jvmbus.testkit.transport;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -198,7 +198,7 @@ public final class TestVmm implements AutoCloseable {
         while (true) {
             try {
                 return new TestVmm(SocketChannel.open(address));
-            } catch (final ConnectException | NoSuchFileException e) {
+            } catch (final SocketException | NoSuchFileException e) { // refused, or the socket file not there yet
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
