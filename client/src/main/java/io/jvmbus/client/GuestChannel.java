@@ -266,7 +266,9 @@ public final class GuestChannel {
     }
 
     /**
-     * Reads the next packet, waiting for the host's signal up to {@code timeout}.
+     * Reads the next packet, waiting for the host's signal up to {@code timeout}. The host raises no interrupts for a
+     * reserved channel: poll it with {@link #tryReceive()} instead. A packet's payload length is a multiple of 8 (the
+     * descriptor counts 8-byte units), so a payload comes back padded with the sender's zero padding.
      *
      * @param timeout the longest wait
      * @return the packet

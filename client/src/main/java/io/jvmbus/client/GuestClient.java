@@ -317,13 +317,24 @@ public final class GuestClient implements AutoCloseable {
                 lock.unlock();
             }
             final long deadline = deadline(timeout);
-            final int status = post(connectionId, contact, deadline);
-            if (status != HvStatus.SUCCESS) {
-                attempts.add(new Attempt(v, connectionId, "post " + HvStatus.describe(status)));
-                continue;
+            final VersionResponse vr;
+            try {
+                final int status = post(connectionId, contact, deadline);
+                if (status != HvStatus.SUCCESS) {
+                    attempts.add(new Attempt(v, connectionId, "post " + HvStatus.describe(status)));
+                    continue;
+                }
+                awaitOrThrow(() -> versionResponse != null, deadline, "VERSION_RESPONSE to " + v);
+                vr = locked(() -> versionResponse);
+            } catch (GuestException e) {
+                lock.lock();
+                try {
+                    phase = Phase.DISCONNECTED;
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
             }
-            awaitOrThrow(() -> versionResponse != null, deadline, "VERSION_RESPONSE to " + v);
-            final VersionResponse vr = locked(() -> versionResponse);
             if (vr.versionSupported() == 0) {
                 attempts.add(new Attempt(v, connectionId, "refused"));
                 continue;
@@ -439,11 +450,14 @@ public final class GuestClient implements AutoCloseable {
         }
         postOrThrow(new Unload(), deadline);
         awaitOrThrow(() -> unloadComplete, deadline, "UNLOAD_COMPLETE");
+        final List<GuestChannel> closed = new ArrayList<>();
         lock.lock();
         try {
+            // The host closed every non-reserved channel and dropped its GPADLs: their ring pages are ours again.
             for (final GuestChannel ch : channelsByRelid.values()) {
                 if (!ch.isReserved()) {
                     ch.markClosed();
+                    closed.add(ch);
                 }
             }
             channelsByRelid.values().removeIf(GuestChannel::isClosed);
@@ -452,6 +466,9 @@ public final class GuestClient implements AutoCloseable {
             rescinded.clear();
         } finally {
             lock.unlock();
+        }
+        for (final GuestChannel ch : closed) {
+            ram.free(ch.ringGpadl().pages());
         }
     }
 
@@ -568,8 +585,13 @@ public final class GuestClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        postOrThrow(msg, deadline);
-        awaitOrThrow(() -> openResults.containsKey(relid), deadline, "OPENCHANNEL_RESULT channel=" + relid);
+        try {
+            postOrThrow(msg, deadline);
+            awaitOrThrow(() -> openResults.containsKey(relid), deadline, "OPENCHANNEL_RESULT channel=" + relid);
+        } catch (GuestException e) {
+            forget(ch); // the ring GPADL stays: the host may still answer (Linux would wait forever)
+            throw e;
+        }
         final OpenResult result = locked(() -> openResults.remove(relid));
         if (!NtStatus.isSuccess(result.status())) {
             forget(ch);

@@ -174,9 +174,12 @@ class ChannelLifecycleTest {
     void shouldUnloadClosingEveryChannelAndReconnectAfterwards() {
         try (GuestFixture f = GuestFixture.linux()) {
             final List<OfferChannel> offers = f.connectWithDevices(2);
+            final int freeBefore = f.ram.freePages();
             final GuestChannel ch = f.client.open(offers.getFirst(), OpenOptions.defaults(), TIMEOUT);
 
             f.client.unload(TIMEOUT);
+
+            assertThat(f.ram.freePages()).as("ring pages freed").isEqualTo(freeBefore);
 
             assertThat(f.client.phase()).isEqualTo(GuestClient.Phase.DISCONNECTED);
             assertThat(f.client.connection()).isNull();

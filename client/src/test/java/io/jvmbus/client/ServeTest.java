@@ -146,6 +146,19 @@ class ServeTest {
     }
 
     @Test
+    void shouldModifyAnOpenChannelAndGetTheResponseAtIron() throws IOException {
+        start(ProtocolVersion.COPPER, GuestOptions.linux());
+        offerEcho("echo0", 0);
+        client.connect(TIMEOUT);
+        final GuestChannel ch = client.open(client.requestOffers(TIMEOUT).getFirst(), OpenOptions.defaults(), TIMEOUT);
+
+        assertThat(client.modify(ch, 1, TIMEOUT)).hasValue(0);
+
+        ch.send(7, false, new byte[] {7}, TIMEOUT);
+        assertEcho(ch.receive(TIMEOUT), 7, new byte[] {7});
+    }
+
+    @Test
     void shouldCreateAndTearDownAMultiBodyGpadl() throws IOException {
         start(ProtocolVersion.COPPER, GuestOptions.linux());
         offerEcho("echo0", 0);
