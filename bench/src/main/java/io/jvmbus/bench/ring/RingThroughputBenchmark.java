@@ -56,8 +56,8 @@ public class RingThroughputBenchmark {
         @Param({"66"})
         public int ringPages;
 
-        /** Packets per writer commit. */
-        @Param({"1"})
+        /** Packets per writer commit (1 = publish and decide on a signal per packet, as Linux's writer does). */
+        @Param({"1", "16"})
         public int batch;
 
         Arena arena;
