@@ -19,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -152,8 +151,7 @@ final class InspectCommand implements Callable<Integer> {
     /** Prints a JSON value as an indented tree: objects as {@code key: value} lines, lists as {@code -} items. */
     static void printTree(final PrintWriter out, final JsonNode node, final String indent) {
         if (node.isObject()) {
-            for (final Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                final Map.Entry<String, JsonNode> e = it.next();
+            for (final Map.Entry<String, JsonNode> e : node.properties()) {
                 final JsonNode v = e.getValue();
                 if (isScalar(v) || isScalarList(v)) {
                     out.println(indent + e.getKey() + ": " + scalar(v));

@@ -109,7 +109,11 @@ class ServeCommandTest {
         final Path socket = dir.resolve("live.sock");
         try (HostServer live = HostServer.start(
                 new HostServer.Options(socket, null, SessionEnvironment.defaults(ConfigFile.EMPTY), 4))) {
-            assertThat(runInProcess(new StringWriter(), "serve", "--socket", socket.toString()))
+            assertThat(runInProcess(
+                            new StringWriter(),
+                            "serve",
+                            "--socket",
+                            live.socketPath().toString()))
                     .isEqualTo(ServeCommand.CANNOT_BIND);
             // the live server goes on serving (the refused serve's probe was one short session)
             try (TestVmm vmm = TestVmm.connect(socket, Duration.ofSeconds(5))) {

@@ -111,7 +111,8 @@ public final class UnixSocketBinder {
             throw new FileAlreadyExistsException(
                     path.toString(), null, "exists and is not a socket (expected: no file, or a stale socket)");
         }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+        try {
+            SocketChannel.open(UnixDomainSocketAddress.of(path)).close();
             throw new FileAlreadyExistsException(
                     path.toString(), null, "a live server accepts connections on it (expected: a stale socket)");
         } catch (final ConnectException stale) {

@@ -191,4 +191,14 @@ class LinuxGuestTest {
         assertPassed(r);
         assertThat(r.lastLine()).contains("offers=1", "echoed=30");
     }
+
+    /** SAVE and RESTORE wait for the servicing work: the tool must see ERROR (its exit 6), never a faked SAVED. */
+    @Test
+    void shouldRefuseServicingWithErrorUntilItIsImplemented() throws IOException {
+        final Path socket = serve();
+        final LinuxVmbusGuest.Result r =
+                guest(socket, "--offer", echo("e0", 1), "--packets", "20", "--service-after", "10");
+        assertThat(r.exitCode()).as(r.tail(30)).isEqualTo(6);
+        assertThat(String.join("\n", r.lines())).contains("not implemented");
+    }
 }
