@@ -2026,6 +2026,7 @@ public final class ChannelServer {
                     ch.request,
                     ch.reopenRequest,
                     ch.monitorId,
+                    ch.monitorFromPool,
                     ch.modify,
                     ch.offered,
                     ch.hotAddPending,

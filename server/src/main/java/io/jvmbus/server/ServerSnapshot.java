@@ -84,6 +84,8 @@ public record ServerSnapshot(
      * @param openRequest the open request (Opening) or parameters (Open, Closing, ClosingReopen), else {@code null}
      * @param reopenRequest the re-open request of ClosingReopen, else {@code null}
      * @param monitorId the monitor id, -1 if none
+     * @param monitorFromPool the monitor id came from the server's allocator (MNF Enabled when the id was assigned; a
+     *     re-offered channel keeps its old incarnation's id until the guest releases it)
      * @param modify an unanswered MODIFY_CHANNEL, or {@code null}
      * @param offeredToConnection the current connection was sent its offer (the guest holds the id)
      * @param hotAddPending (B21) it will be offered to the current connection once fully released
@@ -99,6 +101,7 @@ public record ServerSnapshot(
             OpenRequest openRequest,
             OpenRequest reopenRequest,
             int monitorId,
+            boolean monitorFromPool,
             ModifyState modify,
             boolean offeredToConnection,
             boolean hotAddPending,
