@@ -49,7 +49,8 @@ public final class ControlCodec {
             "user_defined",
             "subchannels",
             "mnf",
-            "order");
+            "order",
+            "endpoint");
     private static final Set<String> REVOKE_FIELDS = Set.of("op", "name");
     private static final Set<String> COMPLETE_FIELDS = Set.of("op", "name", "request", "status", "gpadl");
     private static final Set<String> INSPECT_FIELDS = Set.of("op", "vm");
@@ -171,7 +172,9 @@ public final class ControlCodec {
         final int sub = (int) optionalLong(o, "subchannels", 0, MAX_SUBCHANNELS).orElse(0);
         final boolean mnf = optionalBoolean(o, "mnf");
         final OptionalLong order = optionalLong(o, "order", Long.MIN_VALUE, Long.MAX_VALUE);
-        return new ControlRequest.Offer(name, device, iface, instance, flags, mmio, user, sub, mnf, order);
+        final Optional<String> endpoint =
+                o.has("endpoint") ? Optional.of(requiredString(o, "endpoint")) : Optional.empty();
+        return new ControlRequest.Offer(name, device, iface, instance, flags, mmio, user, sub, mnf, order, endpoint);
     }
 
     private static ControlRequest parseComplete(final ObjectNode o) throws ControlException {

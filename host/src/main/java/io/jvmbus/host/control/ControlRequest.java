@@ -12,7 +12,7 @@ public sealed interface ControlRequest {
      * {@code offer}: offer a channel backed by a device of this server.
      *
      * @param name the channel's host-side name (unique in the session)
-     * @param device the device kind ({@code echo}, {@code manual})
+     * @param device the device kind ({@code echo}, {@code manual}, {@code pipe})
      * @param interfaceId the interface GUID
      * @param instanceId the instance GUID
      * @param flags the offer flags (u16)
@@ -21,6 +21,7 @@ public sealed interface ControlRequest {
      * @param subchannels subchannels to offer once the primary channel is open
      * @param mnf whether the channel uses monitored notifications
      * @param order the offer order, if given
+     * @param endpoint the host endpoint of a {@code pipe} device ({@code unix:PATH} or {@code tcp:HOST:PORT}), if given
      */
     record Offer(
             String name,
@@ -32,7 +33,8 @@ public sealed interface ControlRequest {
             Blob userDefined,
             int subchannels,
             boolean mnf,
-            OptionalLong order)
+            OptionalLong order,
+            Optional<String> endpoint)
             implements ControlRequest {}
 
     /**

@@ -2,6 +2,7 @@ package io.jvmbus.host.device;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvmbus.memory.GuestMemory;
+import java.util.Optional;
 
 /**
  * What one channel's device may do: answer the core's requests, signal the guest, report events, and route the
@@ -83,4 +84,25 @@ public interface ChannelPort {
      * @param message what went wrong
      */
     void warn(String message);
+
+    /**
+     * The offer's {@code "endpoint"} (only a {@code pipe} device has one).
+     *
+     * @return the endpoint text, or empty
+     */
+    default Optional<String> endpoint() {
+        return Optional.empty();
+    }
+
+    /**
+     * Runs an action on the session's worker thread, after what it is doing now. Any thread may call it; after the
+     * session ended the action may run on the ending thread or not at all, so an action checks that its device is
+     * still open.
+     *
+     * @param action what to run
+     * @throws UnsupportedOperationException if this session has no worker to run it (an engine driven without one)
+     */
+    default void execute(final Runnable action) {
+        throw new UnsupportedOperationException("this session runs no device work of its own");
+    }
 }

@@ -8,7 +8,9 @@ public enum DeviceKind {
     /** Echoes every in-band packet. */
     ECHO("echo", EchoDevice::new),
     /** Reports each request as an EVENT and waits for CONTROL {@code complete}. */
-    MANUAL("manual", ManualDevice::new);
+    MANUAL("manual", ManualDevice::new),
+    /** A byte stream between the rings and a host endpoint it listens on. */
+    PIPE("pipe", PipeDevice::new);
 
     private final String wire;
     private final Function<ChannelPort, Device> factory;

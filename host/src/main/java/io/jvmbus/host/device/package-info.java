@@ -1,7 +1,8 @@
 /**
  * The devices behind a session's channels: {@link io.jvmbus.host.device.EchoDevice} (echoes in-band packets over the
  * rings) and {@link io.jvmbus.host.device.ManualDevice} (reports each request as an EVENT and waits for CONTROL
- * {@code complete}). A device sees the channel server core only through its {@link
+ * {@code complete}) and {@link io.jvmbus.host.device.PipeDevice} (a byte stream to a host socket it listens on). A
+ * device sees the channel server core only through its {@link
  * io.jvmbus.host.device.ChannelPort}; it must not call the core directly, and it touches guest memory only through
  * the memory module's GPADL views and rings.
  */

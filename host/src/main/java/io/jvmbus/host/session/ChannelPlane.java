@@ -43,6 +43,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -63,6 +65,9 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
 
     private final Supplier<String> who;
     private final Consumer<ServerFrame> out;
+    /** Runs device work on the session's worker thread; {@code null} if the engine is driven without one. */
+    private final Executor worker;
+
     private final ServerConfig coreConfig;
     private final ChannelServer core;
     private final DeliveryPump pump;
@@ -79,8 +84,13 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
     private boolean resetComplete;
     private long posts;
 
-    ChannelPlane(final Supplier<String> who, final ServerConfig coreConfig, final Consumer<ServerFrame> out) {
+    ChannelPlane(
+            final Supplier<String> who,
+            final ServerConfig coreConfig,
+            final Consumer<ServerFrame> out,
+            final Executor worker) {
         this.who = who;
+        this.worker = worker;
         this.out = out;
         this.coreConfig = coreConfig;
         this.core = new ChannelServer(coreConfig, this);
@@ -334,7 +344,27 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
         final DeviceKind kind = DeviceKind.of(o.device())
                 .orElseThrow(() -> new ControlException(
                         ControlException.Kind.BAD_REQUEST,
-                        "device '" + o.device() + "' (expected: one of echo, manual)"));
+                        "device '" + o.device() + "' (expected: one of echo, manual, pipe)"));
+        if (kind == DeviceKind.PIPE) {
+            if (o.endpoint().isEmpty()) {
+                throw new ControlException(
+                        ControlException.Kind.BAD_REQUEST,
+                        "endpoint missing (expected: unix:PATH or tcp:HOST:PORT for a pipe device)");
+            }
+            if (o.subchannels() != 0) {
+                throw new ControlException(
+                        ControlException.Kind.BAD_REQUEST,
+                        "subchannels=" + o.subchannels() + " (expected: 0 for a pipe device)");
+            }
+            if (worker == null) {
+                throw new ControlException(
+                        ControlException.Kind.BAD_REQUEST, "a pipe device needs a session worker (none here)");
+            }
+        } else if (o.endpoint().isPresent()) {
+            throw new ControlException(
+                    ControlException.Kind.BAD_REQUEST,
+                    "endpoint given for device '" + kind.wire() + "' (expected: only for a pipe device)");
+        }
         final byte[] user = new byte[ChannelMessage.USER_DEFINED_SIZE];
         System.arraycopy(o.userDefined().toArray(), 0, user, 0, o.userDefined().length());
         final OfferParams params;
@@ -351,7 +381,12 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
             throw new ControlException(ControlException.Kind.BAD_REQUEST, e.getMessage());
         }
         prune();
-        final Slot slot = new Slot(o.name(), kind, params, o.subchannels(), null);
+        final Slot slot;
+        try {
+            slot = new Slot(o.name(), kind, params, o.subchannels(), null, o.endpoint());
+        } catch (final IllegalArgumentException e) {
+            throw new ControlException(ControlException.Kind.BAD_REQUEST, e.getMessage());
+        }
         offerSlot(slot);
         LOG.info("{}: offered '{}' ({} {} {})", who.get(), o.name(), kind.wire(), o.interfaceId(), o.instanceId());
         settle();
@@ -546,6 +581,7 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
         final int subchannelCount;
         final Slot parent;
         final List<Slot> subchannels = new ArrayList<>();
+        final Optional<String> endpoint;
         final Device device;
         OfferId offerId;
         int signalConnectionId = -1;
@@ -555,8 +591,10 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
                 final DeviceKind kind,
                 final OfferParams params,
                 final int subchannelCount,
-                final Slot parent) {
+                final Slot parent,
+                final Optional<String> endpoint) {
             this.name = name;
+            this.endpoint = endpoint;
             this.kind = kind;
             this.params = params;
             this.subchannelCount = subchannelCount;
@@ -567,6 +605,19 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
         @Override
         public String name() {
             return name;
+        }
+
+        @Override
+        public Optional<String> endpoint() {
+            return endpoint;
+        }
+
+        @Override
+        public void execute(final Runnable action) {
+            if (worker == null) {
+                throw new UnsupportedOperationException("this session runs no device work of its own");
+            }
+            worker.execute(action);
         }
 
         @Override
@@ -584,7 +635,7 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
 
         private void offerSubchannels() {
             for (int i = 1; i <= subchannelCount; i++) {
-                final Slot sub = new Slot(name + "/" + i, kind, params.subchannel(i), 0, this);
+                final Slot sub = new Slot(name + "/" + i, kind, params.subchannel(i), 0, this, Optional.empty());
                 try {
                     offerSlot(sub);
                     subchannels.add(sub);

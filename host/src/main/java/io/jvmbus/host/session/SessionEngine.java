@@ -64,11 +64,30 @@ public final class SessionEngine implements AutoCloseable {
      */
     public SessionEngine(
             final long id, final SessionEnvironment env, final Output out, final ForeignInspector foreign) {
+        this(id, env, out, foreign, null);
+    }
+
+    /**
+     * An engine for a new session whose devices may run work on the session's worker ({@code pipe} needs it).
+     *
+     * @param id the session id (unique in the server process)
+     * @param env what the sessions of one server share
+     * @param out where frames go
+     * @param foreign how to look at other sessions
+     * @param worker runs an action on the thread that drives this engine, after what it does now; {@code null}: none
+     *     (pipe devices are then refused)
+     */
+    public SessionEngine(
+            final long id,
+            final SessionEnvironment env,
+            final Output out,
+            final ForeignInspector foreign,
+            final java.util.concurrent.Executor worker) {
         this.id = id;
         this.env = env;
         this.out = out;
         this.foreign = foreign;
-        this.plane = new ChannelPlane(this::who, env.core(), out::send);
+        this.plane = new ChannelPlane(this::who, env.core(), out::send, worker);
         for (final ControlRequest.Offer o : env.config().offers()) {
             try {
                 plane.offer(o);

@@ -104,7 +104,7 @@ final class SessionConnection {
         this.channel = channel;
         this.peer = peer;
         this.registry = registry;
-        this.engine = new SessionEngine(id, env, this::send, this::inspectOthers);
+        this.engine = new SessionEngine(id, env, this::send, this::inspectOthers, r -> events.add(new Task(r)));
     }
 
     long id() {

@@ -1,0 +1,524 @@
+package io.jvmbus.host.device;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jvmbus.memory.GpadlView;
+import io.jvmbus.memory.GuestMemory;
+import io.jvmbus.memory.MemoryResult;
+import io.jvmbus.memory.ring.IncomingRing;
+import io.jvmbus.memory.ring.OutgoingRing;
+import io.jvmbus.memory.ring.PacketView;
+import io.jvmbus.memory.ring.ReadStatus;
+import io.jvmbus.memory.ring.RingPair;
+import io.jvmbus.protocol.ConnectionIds;
+import io.jvmbus.protocol.NtStatus;
+import io.jvmbus.protocol.ring.PacketType;
+import io.jvmbus.server.DeviceRequest;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The {@code pipe} device: a byte stream between the channel's rings and a host endpoint that this device listens on
+ * for as long as the offer lives (not the guest's connection). A debugger on the host connects to the endpoint; a
+ * debug stub in the guest opens the channel (typically as a reserved channel).
+ *
+ * <p><b>Wire format</b> (Hyper-V's pipe mode, as Linux's {@code hv_sock} uses it): every in-band packet's payload is
+ * an 8-byte pipe header {@code {u32 pkt_type = 1 (bytes), u32 data_size}} followed by {@code data_size} bytes of the
+ * stream; the rest of the payload is padding. Packets of other types, or with a malformed header, are consumed and
+ * counted, and their bytes are not part of the stream.
+ *
+ * <p><b>No byte is dropped, buffering is bounded.</b> Socket to guest: a reader thread takes at most {@value
+ * #SOCKET_TO_GUEST_LIMIT} bytes the rings have not taken yet (then it stops reading, and TCP's or the Unix socket's
+ * own flow control holds the debugger back); the bytes wait, in order, while the guest is not connected or its ring
+ * is full ({@code pending_send_sz} set; the guest's signal resumes). Guest to socket: the device stops reading the
+ * guest's ring while {@value #GUEST_TO_SOCKET_LIMIT} bytes wait for the socket (or for a debugger to connect), so the
+ * guest's own ring holds it back. Bytes read from a socket that then disconnects still go to the guest; bytes for
+ * the socket that a disconnecting debugger did not take go to the next one. One debugger at a time: a second
+ * connection is closed at once.
+ *
+ * <p><b>Threads.</b> The acceptor, and per connection a reader and a writer, are virtual threads; they touch no ring
+ * and no device state, and hand their work to the session's worker through {@link ChannelPort#execute}. Everything
+ * else runs on the worker.
+ */
+public final class PipeDevice implements Device {
+
+    /** The pipe header's packet type for stream bytes. */
+    public static final int PIPE_TYPE_BYTES = 1;
+    /** The pipe header: {@code u32 pkt_type, u32 data_size}. */
+    public static final int PIPE_HEADER_BYTES = 8;
+    /** The most stream bytes in one packet to the guest. */
+    public static final int MAX_CHUNK = 4096;
+    /** Bytes read from the socket that the guest's ring has not taken yet, at most. */
+    public static final int SOCKET_TO_GUEST_LIMIT = 64 << 10;
+    /** Bytes read from the guest's ring that the socket has not taken yet, before the device stops reading. */
+    public static final int GUEST_TO_SOCKET_LIMIT = 64 << 10;
+
+    private static final int IN_BAND = PacketType.DATA_INBAND.code();
+    private static final int NO_PACKET_LIMIT = Integer.MAX_VALUE & ~7;
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final ChannelPort port;
+    private final PipeEndpoint.Listener listener;
+    private final Thread acceptor;
+
+    // ---- worker-confined ----
+    private final Map<Integer, GpadlView> gpadls = new HashMap<>();
+    private final PacketView view = new PacketView();
+    private final ArrayDeque<byte[]> toGuest = new ArrayDeque<>();
+    private final byte[] packet = new byte[PIPE_HEADER_BYTES + MAX_CHUNK];
+    private int toGuestHeadOffset;
+    private long toGuestQueued;
+    private RingPair rings;
+    private int targetVp;
+    private int eventFlag;
+    private boolean revoked;
+    private boolean closed;
+    private Peer peer;
+    private long bytesToGuest;
+    private long bytesFromGuest;
+    private long packetsToGuest;
+    private long packetsFromGuest;
+    private long malformed;
+    private long connections;
+    private long refusedConnections;
+    private long fullWaits;
+    private long signals;
+
+    // ---- shared with the socket threads ----
+    private final Semaphore socketToGuestBudget = new Semaphore(SOCKET_TO_GUEST_LIMIT);
+    private final LinkedBlockingDeque<byte[]> toSocket = new LinkedBlockingDeque<>();
+    private final AtomicLong toSocketBytes = new AtomicLong();
+    private final AtomicBoolean stalledOnSocket = new AtomicBoolean();
+    private final AtomicBoolean shut = new AtomicBoolean();
+
+    /** One debugger connection and its two threads. */
+    private static final class Peer {
+        final SocketChannel channel;
+        Thread reader;
+        Thread writer;
+
+        Peer(final SocketChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    /**
+     * A pipe device: parses the port's endpoint and starts listening on it.
+     *
+     * @param port the channel
+     * @throws IllegalArgumentException if the endpoint is missing, malformed or cannot be bound
+     */
+    public PipeDevice(final ChannelPort port) {
+        this.port = port;
+        final String text = port.endpoint()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "endpoint missing (expected: unix:PATH or tcp:HOST:PORT for a pipe device)"));
+        final PipeEndpoint endpoint = PipeEndpoint.parse(text);
+        try {
+            listener = endpoint.bind();
+        } catch (final IOException e) {
+            throw new IllegalArgumentException("endpoint '" + text + "' cannot be bound: " + e.getMessage(), e);
+        }
+        acceptor = Thread.ofVirtual().name("pipe-" + port.name() + "-acceptor").start(this::acceptLoop);
+    }
+
+    /**
+     * Where the device listens.
+     *
+     * @return {@code unix:PATH} or {@code tcp:HOST:PORT} (the real port)
+     */
+    public String boundEndpoint() {
+        return listener.describe();
+    }
+
+    // ---- socket threads ------------------------------------------------------------------------------------------
+
+    private void acceptLoop() {
+        while (!shut.get()) {
+            final SocketChannel c;
+            try {
+                c = listener.channel().accept();
+            } catch (final IOException e) {
+                if (!shut.get()) {
+                    port.execute(() -> port.warn("pipe endpoint stopped accepting: " + e.getMessage()));
+                }
+                return;
+            }
+            port.execute(() -> attach(c));
+        }
+    }
+
+    private void readLoop(final Peer p) {
+        final ByteBuffer buf = ByteBuffer.allocate(MAX_CHUNK);
+        String reason = "the debugger closed the connection";
+        try {
+            while (true) {
+                buf.clear();
+                final int n = p.channel.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                if (n == 0) {
+                    continue;
+                }
+                socketToGuestBudget.acquire(n); // the bound: wait until the rings took earlier bytes
+                final byte[] chunk = Arrays.copyOf(buf.array(), n);
+                port.execute(() -> queueToGuest(chunk));
+            }
+        } catch (final InterruptedException e) {
+            reason = "stopped";
+        } catch (final IOException e) {
+            reason = "read failed: " + e.getMessage();
+        }
+        final String why = reason;
+        port.execute(() -> detachPeer(p, why));
+    }
+
+    private void writeLoop(final Peer p) {
+        String reason = "stopped";
+        try {
+            while (true) {
+                final byte[] b = toSocket.takeFirst();
+                final ByteBuffer bb = ByteBuffer.wrap(b);
+                try {
+                    while (bb.hasRemaining()) {
+                        p.channel.write(bb);
+                    }
+                } catch (final IOException e) {
+                    // the untaken rest goes first to the next debugger
+                    toSocket.offerFirst(Arrays.copyOfRange(b, bb.position(), b.length));
+                    toSocketBytes.addAndGet(-bb.position());
+                    reason = "write failed: " + e.getMessage();
+                    break;
+                }
+                final long left = toSocketBytes.addAndGet(-b.length);
+                if (left < GUEST_TO_SOCKET_LIMIT && stalledOnSocket.compareAndSet(true, false)) {
+                    port.execute(this::service);
+                }
+            }
+        } catch (final InterruptedException e) {
+            // detached
+        }
+        final String why = reason;
+        port.execute(() -> detachPeer(p, why));
+    }
+
+    // ---- worker --------------------------------------------------------------------------------------------------
+
+    private void attach(final SocketChannel c) {
+        if (closed || peer != null) {
+            if (!closed) {
+                refusedConnections++;
+                port.warn("pipe: a second debugger connection refused (one at a time)");
+            }
+            closeQuietly(c);
+            return;
+        }
+        final Peer p = new Peer(c);
+        peer = p;
+        connections++;
+        p.reader = Thread.ofVirtual().name("pipe-" + port.name() + "-reader").start(() -> readLoop(p));
+        p.writer = Thread.ofVirtual().name("pipe-" + port.name() + "-writer").start(() -> writeLoop(p));
+    }
+
+    private void detachPeer(final Peer p, final String reason) {
+        if (peer != p) {
+            return;
+        }
+        peer = null;
+        closeQuietly(p.channel);
+        p.reader.interrupt();
+        p.writer.interrupt();
+        try {
+            // the writer puts back what it did not write before the next debugger's writer starts
+            p.writer.join(Duration.ofSeconds(2));
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!closed) {
+            port.warn("pipe: debugger disconnected: " + reason);
+        }
+    }
+
+    private void queueToGuest(final byte[] chunk) {
+        if (closed) {
+            return;
+        }
+        toGuest.addLast(chunk);
+        toGuestQueued += chunk.length;
+        service();
+    }
+
+    @Override
+    public void onRequest(final DeviceRequest request) {
+        switch (request) {
+            case DeviceRequest.CreateGpadl g -> createGpadl(g);
+            case DeviceRequest.TeardownGpadl t -> {
+                gpadls.remove(t.gpadlId());
+                port.completeTeardown(t.gpadlId());
+            }
+            case DeviceRequest.Open o -> open(o);
+            case DeviceRequest.Close c -> {
+                detachRings();
+                port.completeClose();
+            }
+            case DeviceRequest.Modify m -> {
+                targetVp = m.targetVp();
+                port.completeModify(NtStatus.SUCCESS);
+            }
+        }
+    }
+
+    private void createGpadl(final DeviceRequest.CreateGpadl g) {
+        final GuestMemory memory = port.memory();
+        if (memory == null) {
+            port.warn("gpadl " + Integer.toUnsignedString(g.gpadlId()) + " refused: HELLO named no guest RAM");
+            port.completeGpadl(g.gpadlId(), NtStatus.UNSUCCESSFUL);
+            return;
+        }
+        switch (GpadlView.of(memory, g.ranges())) {
+            case MemoryResult.Ok<GpadlView> ok -> {
+                gpadls.put(g.gpadlId(), ok.value());
+                port.completeGpadl(g.gpadlId(), NtStatus.SUCCESS);
+            }
+            case MemoryResult.Failed<GpadlView> f -> {
+                port.warn("gpadl " + Integer.toUnsignedString(g.gpadlId()) + " refused: " + f.error());
+                port.completeGpadl(g.gpadlId(), NtStatus.UNSUCCESSFUL);
+            }
+        }
+    }
+
+    private void open(final DeviceRequest.Open o) {
+        final var p = o.params();
+        final GpadlView ring = gpadls.get(p.ringBufferGpadlId());
+        if (ring == null || revoked) {
+            port.warn("open refused: ring gpadl " + Integer.toUnsignedString(p.ringBufferGpadlId())
+                    + (revoked ? " on a revoked channel" : " is not mapped"));
+            port.completeOpen(NtStatus.UNSUCCESSFUL);
+            return;
+        }
+        switch (RingPair.forHost(ring, p.downstreamRingBufferPageOffset(), NO_PACKET_LIMIT)) {
+            case MemoryResult.Ok<RingPair> ok -> {
+                if (ok.value().outgoing().maxPayloadLength() < PIPE_HEADER_BYTES + 8) {
+                    port.warn("open refused: host->guest ring holds no pipe packet (max payload "
+                            + ok.value().outgoing().maxPayloadLength() + ")");
+                    port.completeOpen(NtStatus.UNSUCCESSFUL);
+                    return;
+                }
+                rings = ok.value();
+                targetVp = p.targetVp();
+                eventFlag = p.eventFlag();
+                port.routeSignals(p.connectionId());
+                port.completeOpen(NtStatus.SUCCESS);
+                service(); // bytes may wait from before the open, and the guest may have written already
+            }
+            case MemoryResult.Failed<RingPair> f -> {
+                port.warn("open refused: " + f.error());
+                port.completeOpen(NtStatus.UNSUCCESSFUL);
+            }
+        }
+    }
+
+    private void detachRings() {
+        rings = null;
+        port.routeSignals(-1);
+    }
+
+    @Override
+    public void onGuestSignal() {
+        service();
+    }
+
+    @Override
+    public void onRevoked() {
+        revoked = true;
+        detachRings();
+        gpadls.clear();
+        shutDown(); // the listener lives as long as the offer
+    }
+
+    private void signal() {
+        if (targetVp != ConnectionIds.VP_INDEX_DISABLE_INTERRUPT) {
+            signals++;
+            port.signalGuest(targetVp, eventFlag);
+        }
+    }
+
+    /** Moves bytes both ways until nothing more can move now. */
+    private void service() {
+        final RingPair r = rings;
+        if (r == null || closed) {
+            return;
+        }
+        toGuest(r.outgoing());
+        if (rings == r) {
+            fromGuest(r.incoming());
+        }
+    }
+
+    private void toGuest(final OutgoingRing out) {
+        final int maxChunk = Math.min(MAX_CHUNK, (out.maxPayloadLength() - PIPE_HEADER_BYTES) & ~7);
+        final MemorySegment seg = MemorySegment.ofArray(packet);
+        while (!toGuest.isEmpty()) {
+            final byte[] head = toGuest.peekFirst();
+            final int n = Math.min(head.length - toGuestHeadOffset, maxChunk);
+            seg.set(U32, 0, PIPE_TYPE_BYTES);
+            seg.set(U32, 4, n);
+            System.arraycopy(head, toGuestHeadOffset, packet, PIPE_HEADER_BYTES, n);
+            switch (out.tryWrite(IN_BAND, 0, 0, seg, 0, PIPE_HEADER_BYTES + n)) {
+                case WRITTEN -> {
+                    packetsToGuest++;
+                    bytesToGuest += n;
+                    toGuestQueued -= n;
+                    toGuestHeadOffset += n;
+                    if (toGuestHeadOffset == head.length) {
+                        toGuest.pollFirst();
+                        toGuestHeadOffset = 0;
+                    }
+                    socketToGuestBudget.release(n);
+                }
+                case FULL -> {
+                    if (out.commitWrite()) {
+                        signal();
+                    }
+                    if (!out.requestSpace((int) OutgoingRing.packetLength(0, PIPE_HEADER_BYTES + n))) {
+                        fullWaits++;
+                        return; // the guest's signal brings us back
+                    }
+                }
+                case TOO_LARGE, CORRUPT -> {
+                    port.warn("host->guest ring refused pipe bytes, channel stopped: "
+                            + (out.corruption() == null ? "too large" : out.corruption()));
+                    detachRings();
+                    return;
+                }
+            }
+        }
+        if (out.commitWrite()) {
+            signal();
+        }
+    }
+
+    private void fromGuest(final IncomingRing in) {
+        final RingPair r = rings;
+        while (rings == r) {
+            if (toSocketBytes.get() >= GUEST_TO_SOCKET_LIMIT) {
+                stalledOnSocket.set(true);
+                if (toSocketBytes.get() >= GUEST_TO_SOCKET_LIMIT) {
+                    break; // the writer's progress brings us back
+                }
+                stalledOnSocket.set(false);
+            }
+            final ReadStatus status = in.poll(view);
+            if (status == ReadStatus.CORRUPT) {
+                port.warn("guest->host ring corrupt, channel stopped: " + in.corruption());
+                detachRings();
+                return;
+            }
+            if (status == ReadStatus.EMPTY) {
+                if (in.commitRead()) {
+                    signal();
+                }
+                if (!in.hasPackets()) {
+                    return;
+                }
+                continue;
+            }
+            takeFromGuest();
+        }
+        if (rings == r && in.commitRead()) {
+            signal();
+        }
+    }
+
+    /** The packet in {@link #view}: its stream bytes go to the socket queue. */
+    private void takeFromGuest() {
+        packetsFromGuest++;
+        final int payload = view.payloadLength();
+        if (view.type() != IN_BAND || payload < PIPE_HEADER_BYTES) {
+            malformed("packet type " + view.type() + ", payload " + payload + " (expected: in-band, >= 8 bytes)");
+            return;
+        }
+        final int type = view.getInt(view.dataOffset());
+        final int size = view.getInt(view.dataOffset() + 4);
+        if (type != PIPE_TYPE_BYTES || size < 0 || size > payload - PIPE_HEADER_BYTES) {
+            malformed("pipe header type=" + Integer.toUnsignedString(type) + " data_size="
+                    + Integer.toUnsignedString(size) + " (expected: type 1, data_size <= "
+                    + (payload - PIPE_HEADER_BYTES) + ")");
+            return;
+        }
+        if (size == 0) {
+            return;
+        }
+        final byte[] bytes = new byte[size];
+        view.copyTo(view.dataOffset() + PIPE_HEADER_BYTES, MemorySegment.ofArray(bytes), 0, size);
+        bytesFromGuest += size;
+        toSocketBytes.addAndGet(size);
+        toSocket.addLast(bytes);
+    }
+
+    private void malformed(final String what) {
+        if (malformed++ == 0) {
+            port.warn("pipe: packet dropped (further ones only counted): " + what);
+        }
+    }
+
+    @Override
+    public void inspect(final ObjectNode into) {
+        final ObjectNode j = into.putObject("pipe");
+        j.put("endpoint", listener.describe());
+        j.put("open", rings != null);
+        j.put("debugger_connected", peer != null);
+        j.put("connections", connections);
+        j.put("refused_connections", refusedConnections);
+        j.put("bytes_to_guest", bytesToGuest);
+        j.put("bytes_from_guest", bytesFromGuest);
+        j.put("packets_to_guest", packetsToGuest);
+        j.put("packets_from_guest", packetsFromGuest);
+        j.put("malformed", malformed);
+        j.put("queued_to_guest", toGuestQueued);
+        j.put("queued_to_host", toSocketBytes.get());
+        j.put("full_waits", fullWaits);
+        j.put("signals", signals);
+    }
+
+    private void shutDown() {
+        if (shut.getAndSet(true)) {
+            return;
+        }
+        listener.close();
+        acceptor.interrupt();
+        final Peer p = peer;
+        if (p != null) {
+            detachPeer(p, "the channel is gone");
+        }
+    }
+
+    @Override
+    public void close() {
+        detachRings();
+        gpadls.clear();
+        closed = true;
+        shutDown();
+    }
+
+    private static void closeQuietly(final SocketChannel c) {
+        try {
+            c.close();
+        } catch (final IOException ignored) {
+            // nothing more to release
+        }
+    }
+}
