@@ -26,6 +26,11 @@ final class Channel {
     ReservedState reserved;
     /** A MODIFY_CHANNEL the device has not answered, or null. */
     ModifyState modify;
+    /**
+     * The last Open sent to the device, exactly as sent (servicing re-sends it, and hands its parameters to a device
+     * that claims an open channel). Meaningful while the device holds or is getting an open.
+     */
+    DeviceRequest.Open deviceOpen;
 
     RestoreState restoreState = RestoreState.NEW;
     /** GPADLs owned, in any state. */

@@ -47,6 +47,7 @@ import io.jvmbus.protocol.message.DecodeContext;
 import io.jvmbus.protocol.message.DecodeResult;
 import io.jvmbus.protocol.message.Direction;
 import io.jvmbus.protocol.message.MessageCodec;
+import io.jvmbus.server.savedstate.SavedServerState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -187,6 +188,11 @@ public final class ChannelServer {
         }
         if (isResetting()) {
             return rejected(ErrorKind.RESETTING, "guest message during a VM reset");
+        }
+        if (restorePending) {
+            return rejected(
+                    ErrorKind.BUSY,
+                    "guest message before the restore finished (expected: after revokeUnclaimedChannels)");
         }
         if (!acceptingMessages()) {
             return rejected(
@@ -877,10 +883,8 @@ public final class ChannelServer {
         }
         int supported = 0;
         if (v.atLeast(ProtocolVersion.COPPER)) {
-            supported = FeatureFlags.ALWAYS_SUPPORTED
-                    | (request.trusted() ? FeatureFlags.CONFIDENTIAL_CHANNELS : 0)
-                    | (config.gpaPinning() ? FeatureFlags.GPA_PINNING : 0);
-            supported &= config.maxFeatureFlags();
+            // One definition of the supported set for negotiation and restore (B5).
+            supported = supportedFeatureFlags(config, request.trusted()) & config.maxFeatureFlags();
         }
         final int negotiated = supported & request.featureFlags();
         if (negotiated != request.featureFlags()) {
@@ -1438,30 +1442,29 @@ public final class ChannelServer {
                 : null;
         final boolean confidential = v.has(FeatureFlags.CONFIDENTIAL_CHANNELS);
         final int flags = ch.offer.flags();
-        effects.deviceRequest(
-                ch.offerId,
-                new DeviceRequest.Open(
-                        new OpenParams(
-                                ch.channelId,
-                                request.openId(),
-                                request.ringBufferGpadlId(),
-                                request.targetVp(),
-                                request.downstreamRingBufferPageOffset(),
-                                request.userData(),
-                                signal != null ? signal.eventFlag() : ch.channelId & 0xFFFF,
-                                signal != null
-                                        ? signal.connectionId()
-                                        : ConnectionIds.offerConnectionId(ch.channelId, config.vtl()),
-                                monitor,
-                                request.flags(),
-                                reserved != null
-                                        ? new MessageTarget.Reserved(ch.channelId, reserved.vp(), reserved.sint())
-                                        : null,
-                                confidential && OfferFlags.has(flags, OfferFlags.CONFIDENTIAL_RING_BUFFER),
-                                confidential && OfferFlags.has(flags, OfferFlags.CONFIDENTIAL_EXTERNAL_MEMORY),
-                                v.has(FeatureFlags.GPA_PINNING)
-                                        && OfferFlags.has(flags, OfferFlags.REQUIRE_PINNED_EXTERNAL_MEMORY)),
-                        v));
+        ch.deviceOpen = new DeviceRequest.Open(
+                new OpenParams(
+                        ch.channelId,
+                        request.openId(),
+                        request.ringBufferGpadlId(),
+                        request.targetVp(),
+                        request.downstreamRingBufferPageOffset(),
+                        request.userData(),
+                        signal != null ? signal.eventFlag() : ch.channelId & 0xFFFF,
+                        signal != null
+                                ? signal.connectionId()
+                                : ConnectionIds.offerConnectionId(ch.channelId, config.vtl()),
+                        monitor,
+                        request.flags(),
+                        reserved != null
+                                ? new MessageTarget.Reserved(ch.channelId, reserved.vp(), reserved.sint())
+                                : null,
+                        confidential && OfferFlags.has(flags, OfferFlags.CONFIDENTIAL_RING_BUFFER),
+                        confidential && OfferFlags.has(flags, OfferFlags.CONFIDENTIAL_EXTERNAL_MEMORY),
+                        v.has(FeatureFlags.GPA_PINNING)
+                                && OfferFlags.has(flags, OfferFlags.REQUIRE_PINNED_EXTERNAL_MEMORY)),
+                v);
+        effects.deviceRequest(ch.offerId, ch.deviceOpen);
     }
 
     private Outcome onCloseChannel(final CloseChannel m) {
@@ -2050,5 +2053,449 @@ public final class ChannelServer {
             }
         }
         return new ServerSnapshot(connection, channelList, gpadlList, queue.snapshot(), hvsock, monitors);
+    }
+
+    // =================================================================================================================
+    // Servicing: save, restore, device claims, revoke unclaimed (docs/saved-state.md; schema in src/main/proto)
+    // =================================================================================================================
+
+    /** A restore happened and {@link #revokeUnclaimedChannels()} has not run yet: guest messages wait. */
+    private boolean restorePending;
+
+    /**
+     * The Copper feature flags this server can negotiate, and so restore (one definition for both: reference B5).
+     *
+     * @param config the configuration
+     * @param trusted whether the connection is trusted (feature 0x10)
+     * @return the flags, before any configured mask
+     */
+    static int supportedFeatureFlags(final ServerConfig config, final boolean trusted) {
+        return FeatureFlags.ALWAYS_SUPPORTED
+                | (trusted ? FeatureFlags.CONFIDENTIAL_CHANNELS : 0)
+                | (config.gpaPinning() ? FeatureFlags.GPA_PINNING : 0);
+    }
+
+    /**
+     * Saves everything the core holds, in any state: the connection, every channel (released, reserved, opening,
+     * closing, revoked...), every GPADL (in-progress ones with their expected length), the outgoing queue (a message
+     * being delivered included), outstanding hvsocket requests. Never fails and changes nothing.
+     *
+     * @return the saved state (wrap it with {@link SavedStateCodec#encode}, or use {@link #save()})
+     */
+    public SavedServerState saveState() {
+        final List<Channel> ordered = new ArrayList<>(byKey.values());
+        final List<StateSaver.OwnedGpadl> owned = new ArrayList<>(gpadls.size());
+        for (final Channel ch : ordered) {
+            for (final Gpadl g : gpadlsOf(ch.offerId)) {
+                owned.add(new StateSaver.OwnedGpadl(ch.offer.key(), g));
+            }
+        }
+        return StateSaver.save(new StateSaver.Image(
+                phase,
+                info,
+                nextAction,
+                modifySent,
+                relayModifyOutstanding,
+                defaultVp,
+                ordered,
+                owned,
+                queue.snapshot(),
+                hvsock));
+    }
+
+    /**
+     * Saves everything as a self-describing blob (see {@link #saveState()}).
+     *
+     * @return the blob
+     */
+    public byte[] save() {
+        return SavedStateCodec.encode(saveState());
+    }
+
+    /**
+     * Restores a blob with the default {@link RestoreLimits}.
+     *
+     * @param blob the bytes from {@link #save()}
+     * @return restored, or why not (the server is then exactly as before)
+     */
+    public RestoreResult restore(final byte[] blob) {
+        return restore(blob, RestoreLimits.defaults());
+    }
+
+    /**
+     * Restores a blob into this server, which must be fresh or reset: Disconnected, no GPADLs, no queued messages,
+     * channels only offered. Devices may be offered before or after. Then each device claims its channel ({@link
+     * #restoreChannel}) and the host calls {@link #revokeUnclaimedChannels()}; guest messages are refused until then.
+     *
+     * <p>The blob is validated whole before anything changes; a refused blob leaves the server exactly as it was.
+     * Requests the old process had outstanding with the host are re-issued through {@link ServerEffects}: the
+     * connection's (connect, local state, MODIFY_CONNECTION, disconnect) and every hvsocket request.
+     *
+     * @param blob the bytes from {@link #save()}
+     * @param limits the restore limits
+     * @return restored, or why not
+     */
+    public RestoreResult restore(final byte[] blob, final RestoreLimits limits) {
+        return switch (SavedStateCodec.decode(blob, limits, config)) {
+            case SavedStateCodec.Decoded.Failed f -> new RestoreResult.Failed(f.error());
+            case SavedStateCodec.Decoded.Ok ok -> restore(ok.state(), limits, ok.formatVersion());
+        };
+    }
+
+    /**
+     * Restores an already decoded state (see {@link #restore(byte[], RestoreLimits)}).
+     *
+     * @param state the state
+     * @param limits the restore limits
+     * @return restored, or why not
+     */
+    public RestoreResult restoreState(final SavedServerState state, final RestoreLimits limits) {
+        return restore(Objects.requireNonNull(state, "state"), limits, 0);
+    }
+
+    private RestoreResult restore(final SavedServerState state, final RestoreLimits limits, final int format) {
+        final String notFresh = notFresh();
+        if (notFresh != null) {
+            return new RestoreResult.Failed(
+                    new RestoreError(RestoreErrorKind.NOT_FRESH, notFresh + " (expected: a fresh or reset server)"));
+        }
+        final StateRestorer.Result r;
+        try {
+            r = StateRestorer.build(state, config, limits, new java.util.HashMap<>(byKey), nextOfferId);
+        } catch (final StateRestorer.Invalid e) {
+            return new RestoreResult.Failed(e.error);
+        } catch (final RuntimeException e) {
+            // Nothing was changed yet; a value no check anticipated must not escape.
+            return new RestoreResult.Failed(new RestoreError(RestoreErrorKind.MALFORMED, "saved state: " + e));
+        }
+        install(r);
+        restorePending = true;
+        reissueHostRequests();
+        return new RestoreResult.Restored(
+                format,
+                r.restoredChannels(),
+                r.awaitingOffer(),
+                r.gpadls().size(),
+                r.outgoing().size());
+    }
+
+    private String notFresh() {
+        if (phase != ConnectionPhase.DISCONNECTED
+                || !(nextAction instanceof NextAction.None)
+                || modifySent
+                || relayModifyOutstanding) {
+            return "connection " + phase + " next action " + nextAction;
+        }
+        if (restorePending) {
+            return "a restore is already in progress";
+        }
+        if (!gpadls.isEmpty() || queue.size() != 0 || !hvsock.isEmpty()) {
+            return "gpadls=" + gpadls.size() + " queued messages=" + queue.size() + " hvsock requests=" + hvsock.size();
+        }
+        for (final Channel ch : channels.values()) {
+            if (ch.state != ChannelState.CLIENT_RELEASED || ch.restoreState != RestoreState.NEW || ch.hotAddPending) {
+                return ch + " restore state " + ch.restoreState;
+            }
+        }
+        return null;
+    }
+
+    /** Swaps a validated state in; cannot fail. */
+    private void install(final StateRestorer.Result r) {
+        phase = r.phase();
+        info = r.info();
+        nextAction = r.nextAction();
+        modifySent = r.modifySent();
+        relayModifyOutstanding = r.relayModifyOutstanding();
+        defaultVp = r.defaultVp();
+        channels.clear();
+        byKey.clear();
+        java.util.Arrays.fill(byId, null);
+        java.util.Arrays.fill(monitorBits, 0L);
+        hotAddPendingCount = 0;
+        for (final Channel ch : r.channels()) {
+            ch.gpadlCount = 0;
+            channels.put(ch.offerId, ch);
+            byKey.put(ch.offer.key(), ch);
+            if (ch.channelId != 0) {
+                byId[ch.channelId] = ch;
+            }
+            if (ch.monitorFromPool && ch.monitorId >= 0) {
+                monitorBits[ch.monitorId >>> 6] |= 1L << (ch.monitorId & 63);
+            }
+            if (ch.hotAddPending) {
+                hotAddPendingCount++;
+            }
+        }
+        gpadls.clear();
+        inProgress.clear();
+        gpadlBytes = 0;
+        for (final Gpadl g : r.gpadls()) {
+            gpadls.put(new GpadlKey(g.owner, g.gpadlId), g);
+            channels.get(g.owner).gpadlCount++;
+            gpadlBytes += g.declaredBytes();
+            if (g.state == GpadlState.IN_PROGRESS) {
+                inProgress.put(g.gpadlId, g);
+            }
+        }
+        hvsock.clear();
+        hvsock.addAll(r.hvsock());
+        queue.clear();
+        queue.resume();
+        final boolean paused = phase == ConnectionPhase.CONNECTED && info.paused();
+        for (final ServerSnapshot.QueuedMessage m : r.outgoing()) {
+            if (m.heldByPause() && !queue.isPaused()) {
+                queue.pause();
+            }
+            effects.messageQueued(queue.add(m.target(), m.message()));
+        }
+        if (paused && !queue.isPaused()) {
+            queue.pause();
+        }
+        nextOfferId = r.nextOfferId();
+    }
+
+    /** The host requests the old process had outstanding (or had applied locally) go to this process's host. */
+    private void reissueHostRequests() {
+        switch (phase) {
+            case CONNECTING ->
+                effects.modifyConnection(new ModifyConnectionRequest(
+                        info.version(),
+                        Update.setOrReset(info.monitorPages()),
+                        info.interruptPage() != 0 ? new Update.Set<>(info.interruptPage()) : new Update.Reset<>(),
+                        OptionalInt.of(info.targetMessageVp()),
+                        true));
+            case CONNECTED -> {
+                // The host's local state (pages, VP), and the relay only if a MODIFY_CONNECTION was in flight.
+                effects.modifyConnection(new ModifyConnectionRequest(
+                        null,
+                        Update.setOrReset(info.monitorPages()),
+                        info.interruptPage() != 0 ? new Update.Set<>(info.interruptPage()) : new Update.Reset<>(),
+                        OptionalInt.of(info.targetMessageVp()),
+                        false));
+                if (relayModifyOutstanding) {
+                    effects.modifyConnection(new ModifyConnectionRequest(
+                            null,
+                            Update.setOrReset(info.pendingMonitorPages()),
+                            new Update.Unchanged<>(),
+                            OptionalInt.empty(),
+                            true));
+                }
+            }
+            case DISCONNECTING -> {
+                if (relayModifyOutstanding) {
+                    // Its answer is consumed silently (the connection went away); the relay still owes one.
+                    effects.modifyConnection(new ModifyConnectionRequest(
+                            null, new Update.Unchanged<>(), new Update.Unchanged<>(), OptionalInt.empty(), true));
+                }
+                if (modifySent) {
+                    effects.modifyConnection(ModifyConnectionRequest.disconnect());
+                }
+            }
+            case DISCONNECTED -> {}
+        }
+        for (final HvsockConnectRequest r : hvsock) {
+            effects.hvsockConnect(r);
+        }
+    }
+
+    /**
+     * A device claims its restored channel (reference {@code restore_channel}), saying whether its own restored state
+     * has the channel open. The core reconciles: a request the device already carried out is completed (e.g. an open
+     * the device finished: OPEN_CHANNEL_RESULT goes out), a request it never saw is re-sent (GPADL creations and
+     * teardowns first, then the open or close, then a retarget). Claims of channels that were not in the saved state
+     * succeed with nothing to do when not open.
+     *
+     * @param offer the device's handle
+     * @param open whether the device has the channel open
+     * @return claimed, with the open parameters and GPADLs the device must hold; or why not (nothing changed)
+     */
+    public ChannelClaim restoreChannel(final OfferId offer, final boolean open) {
+        final Channel ch = offer == null ? null : channels.get(offer);
+        if (ch == null || ch.restoreState == RestoreState.UNMATCHED) {
+            return claimRejected(RestoreErrorKind.UNKNOWN_OFFER, "offer " + offer + " (expected: a live offer handle)");
+        }
+        switch (ch.restoreState) {
+            case NEW -> {
+                return open
+                        ? claimRejected(
+                                RestoreErrorKind.MISSING_CHANNEL,
+                                ch + " is open on the device but not in the saved state (or was reset since)")
+                        : new ChannelClaim.Claimed(null, List.of());
+            }
+            case RESTORED -> {
+                return claimRejected(RestoreErrorKind.ALREADY_RESTORED, ch + " was already claimed");
+            }
+            default -> {}
+        }
+        final boolean mismatch = switch (ch.state) {
+            case CLOSED, CLIENT_RELEASED, REVOKED, REOFFERED -> open;
+            case OPEN -> !open;
+            default -> false;
+        };
+        if (mismatch) {
+            return claimRejected(
+                    RestoreErrorKind.MISMATCHED_OPEN_STATE,
+                    ch + ": device open=" + open + " (expected: " + (ch.state == ChannelState.OPEN) + " in state "
+                            + ch.state + ")");
+        }
+        if (!hostRoom(1)) {
+            return claimRejected(
+                    RestoreErrorKind.QUEUE_FULL, "queued messages=" + queue.size() + " (expected: room for one)");
+        }
+        ch.restoreState = RestoreState.RESTORED;
+        if (ch.state == ChannelState.REVOKED) {
+            state(ch, ChannelState.REOFFERED, "its device offered it during servicing");
+        }
+        final List<RestoredGpadl> handed = new ArrayList<>();
+        for (final Gpadl g : gpadlsOf(ch.offerId)) {
+            if (g.state == GpadlState.IN_PROGRESS) {
+                continue;
+            }
+            final List<GpaRange> ranges =
+                    ((GpaRanges.Valid) GpaRanges.parse(g.rangeCount, g.words, 0, g.received)).ranges();
+            handed.add(new RestoredGpadl(g.gpadlId, g.rangeCount, g.data(), ranges, g.state));
+            switch (g.state) {
+                case OFFERED, OFFERED_TEARING_DOWN ->
+                    effects.deviceRequest(
+                            ch.offerId, new DeviceRequest.CreateGpadl(g.gpadlId, g.rangeCount, g.data(), ranges));
+                case TEARING_DOWN ->
+                    effects.deviceRequest(ch.offerId, new DeviceRequest.TeardownGpadl(g.gpadlId, true));
+                case IN_PROGRESS, ACCEPTED -> {}
+            }
+        }
+        OpenParams params = null;
+        switch (ch.state) {
+            case OPENING, OPENING_CLIENT_RELEASE -> {
+                if (open) {
+                    // The device finished the open before the save; its answer was lost with the old process.
+                    params = ch.deviceOpen.params();
+                    completeOpen(ch.offerId, NtStatus.SUCCESS);
+                } else {
+                    effects.deviceRequest(ch.offerId, ch.deviceOpen);
+                }
+            }
+            case OPEN -> params = ch.deviceOpen.params();
+            case CLOSING, CLOSING_REOPEN, CLOSING_CLIENT_RELEASE -> {
+                if (open) {
+                    params = ch.deviceOpen.params();
+                    effects.deviceRequest(ch.offerId, DeviceRequest.CLOSE);
+                } else {
+                    // The device finished the close before the save (B7: a reserved close is answered at its target).
+                    completeClose(ch.offerId);
+                }
+            }
+            case CLOSED, CLIENT_RELEASED, REVOKED, REOFFERED -> {}
+        }
+        if (ch.modify != null) {
+            effects.deviceRequest(ch.offerId, new DeviceRequest.Modify(ch.modify.inFlightVp()));
+        }
+        finishInput();
+        return new ChannelClaim.Claimed(params, handed);
+    }
+
+    private static ChannelClaim claimRejected(final RestoreErrorKind kind, final String detail) {
+        return new ChannelClaim.Rejected(new RestoreError(kind, detail));
+    }
+
+    /**
+     * Finishes a restore (reference {@code revoke_unclaimed_channels}): a saved channel no device re-offered is
+     * revoked (RESCIND if the guest holds it); one whose device re-offered it but did not claim it is rescinded and
+     * offered afresh; a device that appeared during servicing is offered to a connection that already enumerated.
+     * Then guest messages are accepted again. Does nothing if no restore is pending.
+     *
+     * @return OK, or {@link ErrorKind#QUEUE_FULL} (deliver messages and call again)
+     */
+    public Outcome revokeUnclaimedChannels() {
+        if (!restorePending) {
+            return Outcome.OK;
+        }
+        int needed = 0;
+        for (final Channel ch : channels.values()) {
+            needed += switch (ch.restoreState) {
+                case RESTORING, UNMATCHED -> ch.gpadlCount + 2;
+                case NEW -> 1;
+                case RESTORED -> 0;
+            };
+        }
+        if (!hostRoom(needed)) {
+            return queueFull(needed);
+        }
+        restorePending = false;
+        for (final Channel ch : new ArrayList<>(byKey.values())) {
+            switch (ch.restoreState) {
+                case UNMATCHED -> {
+                    if (ch.state == ChannelState.REVOKED) {
+                        ch.restoreState = RestoreState.RESTORED;
+                    } else {
+                        revokeChannel(ch.offerId);
+                    }
+                }
+                case RESTORING -> abandonUnclaimed(ch);
+                case NEW -> {
+                    if (phase == ConnectionPhase.CONNECTED
+                            && info.offersSent()
+                            && ch.state == ChannelState.CLIENT_RELEASED
+                            && ch.gpadlCount == 0
+                            && !ch.hotAddPending) {
+                        offerToGuest(ch, "offered during servicing");
+                    }
+                }
+                case RESTORED -> {}
+            }
+        }
+        finishInput();
+        return Outcome.OK;
+    }
+
+    /** A device re-offered its channel but could not restore it: forget the old incarnation, offer the new one. */
+    private void abandonUnclaimed(final Channel ch) {
+        if (phase == ConnectionPhase.CONNECTED && ch.offered) {
+            if (!ch.state.isRevoked()) {
+                for (final Gpadl g : gpadlsOf(ch.offerId)) {
+                    switch (g.state) {
+                        case IN_PROGRESS, ACCEPTED -> {}
+                        case OFFERED -> {
+                            sendDefault(new GpadlCreated(ch.channelId, g.gpadlId, NtStatus.UNSUCCESSFUL));
+                            removeGpadl(g);
+                        }
+                        case OFFERED_TEARING_DOWN -> removeGpadl(g);
+                        case TEARING_DOWN -> {
+                            sendDefault(new GpadlTorndown(g.gpadlId));
+                            removeGpadl(g);
+                        }
+                    }
+                }
+                sendDefault(new RescindChannelOffer(ch.channelId));
+                state(ch, ChannelState.REVOKED, "its device could not restore it");
+                ch.request = null;
+                ch.reopenRequest = null;
+            }
+            ch.modify = null;
+            if (ch.state == ChannelState.REVOKED) {
+                state(ch, ChannelState.REOFFERED, "its device offers it afresh");
+            }
+            ch.restoreState = RestoreState.RESTORED;
+            return;
+        }
+        // Nobody connected holds it (B12): nothing to tell; the device's offer starts afresh.
+        for (final Gpadl g : gpadlsOf(ch.offerId)) {
+            removeGpadl(g);
+        }
+        ch.modify = null;
+        ch.request = null;
+        ch.reopenRequest = null;
+        if (!ch.state.isReleased() && !ch.state.isRevoked()) {
+            state(ch, ChannelState.REVOKED, "its device could not restore it");
+        }
+        if (ch.state != ChannelState.CLIENT_RELEASED) {
+            state(ch, ChannelState.CLIENT_RELEASED, "its device offers it afresh");
+        }
+        releaseIds(ch);
+        clearHotAdd(ch);
+        ch.restoreState = RestoreState.NEW;
+        if (phase == ConnectionPhase.CONNECTED && info.offersSent()) {
+            offerToGuest(ch, "re-offered after servicing");
+        }
     }
 }
