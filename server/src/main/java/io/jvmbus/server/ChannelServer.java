@@ -996,7 +996,8 @@ public final class ChannelServer {
      */
     private boolean requestDisconnect(final NextAction action) {
         final boolean vmReset = action instanceof NextAction.Reset;
-        for (final Channel ch : new ArrayList<>(channels.values())) {
+        // In key order, not handle order: handles are history a restored server does not share.
+        for (final Channel ch : new ArrayList<>(byKey.values())) {
             if (vmReset || !ch.isReserved()) {
                 clientRelease(ch, false);
             }
@@ -1331,7 +1332,7 @@ public final class ChannelServer {
         if (phase != ConnectionPhase.CONNECTED || !info.offersSent()) {
             return;
         }
-        for (final Channel ch : channels.values()) {
+        for (final Channel ch : byKey.values()) {
             if (ch.hotAddPending && ch.state == ChannelState.CLIENT_RELEASED && ch.gpadlCount == 0) {
                 offerToGuest(ch, "reserved channel closed; offered to the current connection");
             }
