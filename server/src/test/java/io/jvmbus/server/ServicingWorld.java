@@ -268,9 +268,9 @@ final class ServicingWorld {
                 }
                 yield server.completeModifyConnection(
                         r.isConnect()
-                                ? new ModifyConnectionResponse.Supported(
+                                ? new ModifyConnectionResult.Supported(
                                         ConnectionState.SUCCESSFUL, FeatureFlags.ALWAYS_SUPPORTED, null)
-                                : new ModifyConnectionResponse.Modified(ConnectionState.SUCCESSFUL));
+                                : new ModifyConnectionResult.Modified(ConnectionState.SUCCESSFUL));
             }
             case H_DELIVER_ONE -> deliverOne() ? "delivered" : "nothing to deliver";
             case H_RESET -> server.reset();
