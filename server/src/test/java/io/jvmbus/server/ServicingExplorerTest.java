@@ -34,10 +34,10 @@ import org.junit.jupiter.api.Timeout;
 final class ServicingExplorerTest {
 
     /** Depth of the default run (chosen to finish in about a minute on the 2-core build machine). */
-    static final int DEFAULT_DEPTH = 5;
+    static final int DEFAULT_DEPTH = 3;
 
     /** Depth of the run tagged slow. */
-    static final int SLOW_DEPTH = 7;
+    static final int SLOW_DEPTH = 5;
 
     @Test
     @Timeout(600)
