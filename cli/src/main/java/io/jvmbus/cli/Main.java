@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             TestCommand.class,
             ServeCommand.class,
             InspectCommand.class,
+            SavedStateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {
