@@ -418,7 +418,8 @@ final class StateRestorer {
                 .orElseThrow(() -> new Invalid(
                         RestoreErrorKind.MALFORMED,
                         "channel " + key + ": state=" + sc.getState() + " (expected: 0..9)"));
-        final String what = "channel " + key + " (" + state + ")";
+        // Described only when a check fails: GUID text is costly, and a valid state needs none.
+        final Object what = new Where("channel", key, state);
 
         // ids
         final int id = sc.getChannelId();
@@ -519,14 +520,14 @@ final class StateRestorer {
         ch.monitorFromPool = sc.getMonitorFromPool();
         ch.offered = sc.getOffered();
         ch.hotAddPending = sc.getHotAddPending();
-        ch.request = sc.hasRequest() ? openRequest(sc.getRequest(), what + " request") : null;
-        ch.reopenRequest = sc.hasReopenRequest() ? openRequest(sc.getReopenRequest(), what + " reopen") : null;
+        ch.request = sc.hasRequest() ? openRequest(sc.getRequest(), what) : null;
+        ch.reopenRequest = sc.hasReopenRequest() ? openRequest(sc.getReopenRequest(), what) : null;
         if (sc.hasReserved()) {
             if (!sc.getReserved().hasVersion()) {
                 throw new Invalid(RestoreErrorKind.MALFORMED, what + ": reserved version missing");
             }
             final VersionInfo rv = reservedVersion(sc.getReserved().getVersion());
-            u8(sc.getReserved().getSint(), what + " reserved sint");
+            u8(sc.getReserved().getSint(), what);
             ch.reserved = new ReservedState(
                     rv, sc.getReserved().getVp(), sc.getReserved().getSint());
         }
@@ -551,7 +552,7 @@ final class StateRestorer {
         return ch;
     }
 
-    private static void expect(final boolean ok, final String what, final String field, final boolean wanted)
+    private static void expect(final boolean ok, final Object what, final String field, final boolean wanted)
             throws Invalid {
         if (!ok) {
             throw new Invalid(
@@ -618,7 +619,7 @@ final class StateRestorer {
         }
     }
 
-    private static OpenRequest openRequest(final SavedOpenRequest r, final String what) throws Invalid {
+    private static OpenRequest openRequest(final SavedOpenRequest r, final Object what) throws Invalid {
         userData(r.getUserData(), what);
         return new OpenRequest(
                 r.getOpenId(),
@@ -634,7 +635,7 @@ final class StateRestorer {
                 r.getFlags());
     }
 
-    private DeviceRequest.Open deviceOpen(final SavedDeviceOpen d, final String what) throws Invalid {
+    private DeviceRequest.Open deviceOpen(final SavedDeviceOpen d, final Object what) throws Invalid {
         if (!d.hasParams() || !d.hasVersion()) {
             throw new Invalid(RestoreErrorKind.MALFORMED, what + ": device open without params or version");
         }
@@ -648,7 +649,7 @@ final class StateRestorer {
                             + " flags=0x" + Integer.toHexString(d.getVersion().getFeatureFlags())
                             + " (expected: a known version, flags only from Copper)");
         }
-        userData(p.getUserData(), what + " device open");
+        userData(p.getUserData(), what);
         if (p.hasMonitorId() && p.getMonitorId() >= ConnectionIds.MONITOR_ID_COUNT) {
             throw new Invalid(
                     RestoreErrorKind.MALFORMED,
@@ -679,13 +680,13 @@ final class StateRestorer {
                 new VersionInfo(v, d.getVersion().getFeatureFlags()));
     }
 
-    private static MessageTarget.Reserved reservedTarget(final SavedReservedTarget t, final String what)
+    private static MessageTarget.Reserved reservedTarget(final SavedReservedTarget t, final Object what)
             throws Invalid {
-        u8(t.getSint(), what + " reserved target sint");
+        u8(t.getSint(), what);
         return new MessageTarget.Reserved(t.getChannelId(), t.getVp(), t.getSint());
     }
 
-    private static void userData(final ByteString data, final String what) throws Invalid {
+    private static void userData(final ByteString data, final Object what) throws Invalid {
         if (data.size() != ChannelMessage.USER_DEFINED_SIZE) {
             throw new Invalid(
                     RestoreErrorKind.MALFORMED,
@@ -710,7 +711,8 @@ final class StateRestorer {
                         RestoreErrorKind.MALFORMED, "gpadl without channel, id or state (expected: all three)");
             }
             final OfferKey key = key(sg.getChannel());
-            final String what = "gpadl " + Integer.toUnsignedString(sg.getGpadlId()) + " of channel " + key;
+            final Object what =
+                    new Where("gpadl " + Integer.toUnsignedString(sg.getGpadlId()) + " of channel", key, null);
             final Channel ch = byKey.get(key);
             if (ch == null) {
                 throw new Invalid(
@@ -783,7 +785,7 @@ final class StateRestorer {
         return out;
     }
 
-    private void checkRanges(final Gpadl g, final String what) throws Invalid {
+    private void checkRanges(final Gpadl g, final Object what) throws Invalid {
         final GpaRanges.Result parsed = GpaRanges.parse(g.rangeCount, g.words, 0, g.received);
         if (parsed instanceof GpaRanges.Invalid invalid) {
             throw new Invalid(
@@ -843,12 +845,12 @@ final class StateRestorer {
         return out;
     }
 
-    private static MessageTarget target(final SavedQueuedMessage m, final String what) throws Invalid {
+    private static MessageTarget target(final SavedQueuedMessage m, final Object what) throws Invalid {
         return switch (m.getTarget().getTargetCase()) {
             case DEFAULT_TARGET -> MessageTarget.DEFAULT;
             case RESERVED -> reservedTarget(m.getTarget().getReserved(), what);
             case CUSTOM -> {
-                u8(m.getTarget().getCustom().getSint(), what + " custom sint");
+                u8(m.getTarget().getCustom().getSint(), what);
                 yield new MessageTarget.Custom(
                         m.getTarget().getCustom().getVp(),
                         m.getTarget().getCustom().getSint());
@@ -893,10 +895,18 @@ final class StateRestorer {
         return Guid.read(ByteBuffer.wrap(bytes.toByteArray()), 0);
     }
 
-    private static void u8(final int value, final String what) throws Invalid {
+    private static void u8(final int value, final Object what) throws Invalid {
         if ((value & ~0xFF) != 0) {
             throw new Invalid(
                     RestoreErrorKind.MALFORMED, what + "=" + Integer.toUnsignedString(value) + " (expected: 0..255)");
+        }
+    }
+
+    /** Names a saved item in an error message; formatted only when a message is built. */
+    private record Where(String kind, OfferKey key, ChannelState state) {
+        @Override
+        public String toString() {
+            return kind + " " + key + (state == null ? "" : " (" + state + ")");
         }
     }
 
