@@ -336,7 +336,11 @@ public final class ChannelServer {
         final Channel existing = byKey.get(key);
         if (existing != null) {
             if (existing.restoreState == RestoreState.UNMATCHED) {
-                if (params.mnf() instanceof MnfUsage.Relayed r && r.monitorId() != existing.monitorId) {
+                // Only a channel holding a relayed monitor id must keep it (a released one holds none).
+                if (params.mnf() instanceof MnfUsage.Relayed r
+                        && existing.monitorId >= 0
+                        && !existing.monitorFromPool
+                        && r.monitorId() != existing.monitorId) {
                     return new OfferResult.Rejected(new ServerError(
                             ErrorKind.OFFER_EXISTS,
                             "relayed monitor id=" + r.monitorId() + " (expected: the saved " + existing.monitorId

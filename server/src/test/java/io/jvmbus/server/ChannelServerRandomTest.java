@@ -85,6 +85,7 @@ class ChannelServerRandomTest {
                         "action reset -> OK",
                         "action revoke -> OK",
                         "action MODIFY_CHANNEL -> MODIFY_IN_PROGRESS",
-                        "action complete -> QUEUE_FULL");
+                        "action complete -> QUEUE_FULL",
+                        "servicing");
     }
 }

@@ -76,19 +76,19 @@ final class RandomActionDriver {
     private final class Effects implements ServerEffects {
         @Override
         public void deviceRequest(final OfferId offer, final DeviceRequest request) {
-            devicePending.add(new Pending(offer, request));
+            (servicing ? reissuedDevice : devicePending).add(new Pending(offer, request));
         }
 
         @Override
         public void modifyConnection(final ModifyConnectionRequest request) {
             if (request.notifyRelay()) {
-                relayPending.addLast(request);
+                (servicing ? reissuedRelay : relayPending).addLast(request);
             }
         }
 
         @Override
         public void hvsockConnect(final HvsockConnectRequest request) {
-            hvsockPending.add(request);
+            (servicing ? reissuedHvsock : hvsockPending).add(request);
         }
 
         @Override
@@ -104,14 +104,16 @@ final class RandomActionDriver {
 
         @Override
         public void messageQueued(final OutgoingMessage message) {
-            queuedThisStep.add(message);
+            if (!servicing) {
+                queuedThisStep.add(message);
+            }
         }
     }
 
     private final long seed;
     private final Random random;
     private final ServerConfig config;
-    private final ChannelServer server;
+    private ChannelServer server;
     private final List<Pending> devicePending = new ArrayList<>();
     private final ArrayDeque<ModifyConnectionRequest> relayPending = new ArrayDeque<>();
     private final List<HvsockConnectRequest> hvsockPending = new ArrayList<>();
@@ -236,6 +238,10 @@ final class RandomActionDriver {
             burst(s);
             withholding = 50 + random.nextInt(300);
             log("withholding delivery for " + withholding + " steps");
+        }
+        if (random.nextInt(800) == 0) {
+            service(s);
+            return;
         }
         final int roll = random.nextInt(1000);
         if (roll < 500) {
@@ -1120,5 +1126,110 @@ final class RandomActionDriver {
             e.initCause(cause);
         }
         return e;
+    }
+
+    // ---- servicing: save and restore at random points (docs/saved-state.md)
+    // ------------------------------------------
+
+    /** While true, the effects of a restore go to the lists below instead of the random host's pending lists. */
+    private boolean servicing;
+
+    private final List<Pending> reissuedDevice = new ArrayList<>();
+    private final ArrayDeque<ModifyConnectionRequest> reissuedRelay = new ArrayDeque<>();
+    private final List<HvsockConnectRequest> reissuedHvsock = new ArrayList<>();
+
+    /**
+     * The host is serviced: the core is saved and restored into a fresh one (same configuration), the live devices
+     * re-offered (some before the restore, some after) and claimed with the open state their channel shows, the
+     * unclaimed revoked. The restored core must equal the old one ({@code inspect()} without restore states, saved
+     * bytes), must re-issue no device request the devices did not owe and exactly the relay and hvsocket requests
+     * outstanding; then the run goes on with it.
+     */
+    private void service(final ServerSnapshot s) {
+        final byte[] blob = server.save();
+        // The current handle of each key (a re-offer issued a newer one); revoked devices are gone.
+        final Map<OfferKey, OfferId> current = new LinkedHashMap<>();
+        for (final Map.Entry<OfferId, OfferKey> e : liveOffers.entrySet()) {
+            final OfferId known = current.get(e.getValue());
+            if (known == null || known.compareTo(e.getKey()) < 0) {
+                current.put(e.getValue(), e.getKey());
+            }
+        }
+        current.entrySet().removeIf(e -> {
+            final ServerSnapshot.ChannelSnapshot c = s.channel(e.getKey());
+            return c == null || c.state() == ChannelState.REVOKED;
+        });
+        servicing = true;
+        reissuedDevice.clear();
+        reissuedRelay.clear();
+        reissuedHvsock.clear();
+        final ChannelServer fresh = new ChannelServer(config, new Effects());
+        final Map<OfferId, OfferId> renamed = new LinkedHashMap<>();
+        final boolean offersFirst = random.nextBoolean();
+        if (offersFirst) {
+            current.forEach((key, old) ->
+                    renamed.put(old, fresh.offerChannel(s.channel(key).offer()).orThrow()));
+        }
+        final RestoreResult restored = fresh.restore(blob);
+        if (!restored.isRestored()) {
+            throw fail("servicing: restore refused: " + restored, null);
+        }
+        if (!offersFirst) {
+            current.forEach((key, old) ->
+                    renamed.put(old, fresh.offerChannel(s.channel(key).offer()).orThrow()));
+        }
+        current.forEach((key, old) -> {
+            final ChannelState state = s.channel(key).state();
+            final boolean open = state == ChannelState.OPEN
+                    || state == ChannelState.CLOSING
+                    || state == ChannelState.CLOSING_REOPEN
+                    || state == ChannelState.CLOSING_CLIENT_RELEASE;
+            final ChannelClaim claim = fresh.restoreChannel(renamed.get(old), open);
+            if (!claim.isClaimed()) {
+                throw fail("servicing: claim of " + key + " refused: " + claim, null);
+            }
+        });
+        final Outcome o = fresh.revokeUnclaimedChannels();
+        servicing = false;
+        if (!o.isOk()) {
+            throw fail("servicing: revokeUnclaimedChannels: " + o, null);
+        }
+        if (!ServicingWorld.comparable(fresh.inspect()).equals(ServicingWorld.comparable(s))) {
+            throw fail("servicing: restored state differs:\n  was " + s + "\n  now " + fresh.inspect(), null);
+        }
+        if (!java.util.Arrays.equals(fresh.save(), blob)) {
+            throw fail("servicing: the restored core saves other bytes", null);
+        }
+        // Every request the restore re-sent is one the device still owed (nothing invented).
+        final List<String> owed = new ArrayList<>();
+        for (final Pending p : devicePending) {
+            final OfferId now = renamed.get(p.offer());
+            if (now != null) {
+                owed.add(now + " " + ServicingWorld.describe(p.request()));
+            }
+        }
+        for (final Pending p : reissuedDevice) {
+            if (!owed.remove(p.offer() + " " + ServicingWorld.describe(p.request()))) {
+                throw fail("servicing: re-sent " + p + " which the device did not owe", null);
+            }
+        }
+        // Relay requests: exactly those outstanding; hvsocket requests: exactly those the core still waits for (the
+        // random handler also keeps some the core forgot on a disconnect; it may still answer them, harmlessly).
+        if (reissuedRelay.size() != relayPending.size() || !reissuedHvsock.equals(s.hvsockRequests())) {
+            throw fail(
+                    "servicing: re-issued relay " + reissuedRelay + " hvsock " + reissuedHvsock + " (expected: "
+                            + relayPending + " and " + s.hvsockRequests() + ")",
+                    null);
+        }
+        // The new process's devices and host know only what the restored core asked of them.
+        devicePending.clear();
+        devicePending.addAll(reissuedDevice);
+        relayPending.clear();
+        relayPending.addAll(reissuedRelay);
+        liveOffers.clear();
+        current.forEach((key, old) -> liveOffers.put(renamed.get(old), key));
+        server = fresh;
+        cover("servicing");
+        log("serviced: " + restored);
     }
 }

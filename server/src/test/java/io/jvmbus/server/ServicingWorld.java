@@ -493,6 +493,7 @@ final class ServicingWorld {
                     c.openRequest(),
                     c.reopenRequest(),
                     c.monitorId(),
+                    c.monitorFromPool(),
                     c.modify(),
                     c.offeredToConnection(),
                     c.hotAddPending(),
