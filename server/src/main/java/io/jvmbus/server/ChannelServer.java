@@ -687,7 +687,10 @@ public final class ChannelServer {
         if (NtStatus.isSuccess(status) && !m.stale() && ch.state == ChannelState.OPEN) {
             ch.request = ch.request.withTargetVp(m.inFlightVp());
         }
-        if (told(ch) && !ch.state.isRevoked() && info.version().atLeast(ProtocolVersion.IRON)) {
+        if (m.answerGuest()
+                && told(ch)
+                && !ch.state.isRevoked()
+                && info.version().atLeast(ProtocolVersion.IRON)) {
             sendDefault(new ModifyChannelResponse(ch.channelId, status));
         }
         if (m.pendingVp().isPresent()
@@ -1039,6 +1042,11 @@ public final class ChannelServer {
     /** The connection info goes away: channels it was offered are no longer held by anyone connected. */
     private void leaveConnected() {
         info = null;
+        // GPADLs still being assembled belong to the client that is going away (even on a channel that became
+        // reserved meanwhile): a later client's GPADL_BODY must not complete them.
+        for (final Gpadl g : new ArrayList<>(inProgress.values())) {
+            removeGpadl(g);
+        }
         for (final Channel ch : channels.values()) {
             ch.offered = false;
             ch.hotAddPending = false;
@@ -1213,7 +1221,13 @@ public final class ChannelServer {
         // B11: a total order (the key is unique), so ids are deterministic even for subchannels.
         toOffer.sort(offerOrder());
         for (final Channel ch : toOffer) {
-            offerToGuest(ch, "request offers");
+            if (ch.gpadlCount > 0) {
+                // Released with GPADLs still tearing down (a reserved channel closed while no client was connected):
+                // offered once they are gone, so no answer about an old client's GPADL reaches this one.
+                markHotAdd(ch);
+            } else {
+                offerToGuest(ch, "request offers");
+            }
         }
         sendDefault(new AllOffersDelivered());
         return Outcome.OK;
@@ -1614,8 +1628,9 @@ public final class ChannelServer {
                 case OFFERED_TEARING_DOWN, TEARING_DOWN -> {}
             }
         }
-        if (ch.modify != null && !ch.modify.stale()) {
-            ch.modify = new ModifyState(ch.modify.inFlightVp(), OptionalInt.empty(), true);
+        if (ch.modify != null) {
+            // The device still answers, but the client that asked is gone: nobody gets a response.
+            ch.modify = new ModifyState(ch.modify.inFlightVp(), OptionalInt.empty(), true, false);
         }
         boolean delete = false;
         switch (ch.state) {
@@ -1689,7 +1704,8 @@ public final class ChannelServer {
                         m, true, ErrorKind.MODIFY_IN_PROGRESS, ch + ": MODIFY_CHANNEL while one is in flight");
             }
             // Below 5.3 there is no answer: remember the latest target and run it when the current one completes.
-            ch.modify = new ModifyState(ch.modify.inFlightVp(), OptionalInt.of(m.targetVp()), ch.modify.stale());
+            ch.modify = new ModifyState(
+                    ch.modify.inFlightVp(), OptionalInt.of(m.targetVp()), ch.modify.stale(), ch.modify.answerGuest());
             return Outcome.OK;
         }
         startModify(ch, m.targetVp());
@@ -1697,7 +1713,7 @@ public final class ChannelServer {
     }
 
     private void startModify(final Channel ch, final int vp) {
-        ch.modify = new ModifyState(vp, OptionalInt.empty(), false);
+        ch.modify = new ModifyState(vp, OptionalInt.empty(), false, true);
         effects.deviceRequest(ch.offerId, new DeviceRequest.Modify(vp));
     }
 
@@ -1918,7 +1934,7 @@ public final class ChannelServer {
         }
         if (ch.state == ChannelState.OPEN && ch.modify != null && !ch.modify.stale()) {
             // The open the modify was for is over; its answer is still expected but applies to nothing.
-            ch.modify = new ModifyState(ch.modify.inFlightVp(), OptionalInt.empty(), true);
+            ch.modify = new ModifyState(ch.modify.inFlightVp(), OptionalInt.empty(), true, ch.modify.answerGuest());
         }
         ch.state = next;
         if (!next.mayBeReserved()) {

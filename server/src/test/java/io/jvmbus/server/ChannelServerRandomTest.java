@@ -64,6 +64,10 @@ class ChannelServerRandomTest {
             coverage.forEach((k, v) -> System.out.println(k + " = " + v));
         }
         assertThat(settles).isGreaterThanOrEqualTo(seeds);
+        if (System.getProperty(SEED_PROPERTY) != null) {
+            // One pinned seed reproduces a failure; it need not reach everything the mixed seeds reach.
+            return;
+        }
         // The run must actually reach every state, or it proves little.
         for (final ChannelState s : ChannelState.values()) {
             assertThat(coverage).as("channel state %s reached", s).containsKey("channel " + s);

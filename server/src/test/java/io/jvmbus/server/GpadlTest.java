@@ -290,4 +290,25 @@ class GpadlTest {
         assertThat(h.send(GuestMessages.gpadlTeardown(1, 10)).errorKind()).isEqualTo(ErrorKind.CHANNEL_RESERVED);
         h.expectNoMessages();
     }
+
+    @Test
+    void shouldDropGpadlsInProgressWhenTheConnectionGoesAway() {
+        // Found by the random test: an in-progress GPADL of a channel that became reserved outlived its client, and
+        // the next client's GPADL_BODY with the same id completed it.
+        final ServerHarness h = connected(1);
+        final OfferId o = offerOf(h, 1);
+        h.sendOk(GuestMessages.gpadlHeader(1, 5, 32, 1, 4096L));
+        h.sendOk(GuestMessages.openReservedChannel(1, 0, 2, 0, 0));
+        h.oc(o, 0);
+        h.drain();
+        assertThat(h.server.inspect().gpadls()).hasSize(1);
+        h.sendOk(GuestMessages.unload());
+        h.ack();
+        h.drain();
+        assertThat(h.server.inspect().gpadls()).isEmpty();
+        h.connect(ProtocolVersion.COPPER, 0);
+        assertThat(h.send(GuestMessages.gpadlBody(0, 5, 1L, 2L, 3L)).errorKind())
+                .isEqualTo(ErrorKind.UNKNOWN_GPADL_ID);
+        h.expectNoMessages();
+    }
 }

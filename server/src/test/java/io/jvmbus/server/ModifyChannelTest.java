@@ -39,7 +39,7 @@ class ModifyChannelTest {
         h.expectDevice(dev(O, new DeviceRequest.Modify(5)));
         assertThat(storedVp(h)).isEqualTo(2);
         assertThat(h.server.inspect().channelById(1).modify())
-                .isEqualTo(new ModifyState(5, OptionalInt.empty(), false));
+                .isEqualTo(new ModifyState(5, OptionalInt.empty(), false, true));
         h.mc(O, NtStatus.UNSUCCESSFUL);
         h.expectMessages(new ModifyChannelResponse(1, NtStatus.UNSUCCESSFUL));
         assertThat(storedVp(h)).isEqualTo(2);
@@ -131,5 +131,22 @@ class ModifyChannelTest {
         h.expectMessages(new ModifyChannelResponse(1, 0));
         // The answer was for the earlier open: the new open keeps its own VP.
         assertThat(storedVp(h)).isEqualTo(3);
+    }
+
+    @Test
+    void shouldNotAnswerAModifyOfAClientThatReconnected() {
+        // Found by the random test: the new client must not get a response to the old client's MODIFY_CHANNEL.
+        final ServerHarness h = open(ProtocolVersion.IRON);
+        h.sendOk(GuestMessages.modifyChannel(1, 5));
+        h.sendOk(GuestMessages.initiateContact(ProtocolVersion.IRON.code(), 0, 2, 0, 0));
+        h.cc(O);
+        h.ack();
+        h.ack();
+        h.messages();
+        h.requestOffers();
+        assertThat(h.server.inspect().channelById(1).modify().answerGuest()).isFalse();
+        h.mc(O, 0);
+        h.expectNoMessages();
+        assertThat(h.server.inspect().channelById(1).modify()).isNull();
     }
 }

@@ -127,6 +127,9 @@ final class RandomActionDriver {
 
     private final ArrayDeque<String> history = new ArrayDeque<>();
     private final List<Integer> forgetAfterStep = new ArrayList<>();
+    /** The channel whose teardowns this step answers first (revoked, or just torn down on a revoked channel), or 0. */
+    private int revokedThisStep;
+
     private boolean resetCompleted;
     /** Steps left during which nothing is delivered. */
     private int withholding;
@@ -152,6 +155,8 @@ final class RandomActionDriver {
         this.random = new Random(seed);
         final int maxChannels = 3 + random.nextInt(8);
         final int offset = random.nextInt(4) == 0 ? ConnectionIds.MAX_CHANNEL_ID - maxChannels - 1 : 0;
+        // Room for many GPADLs in flight, so that their answers can fill the queue while the guest withholds.
+        final boolean bigGpadlLimits = random.nextInt(3) != 0;
         this.config = ServerConfig.builder()
                 .maxVersion(random.nextInt(5) == 0 ? VERSIONS[4 + random.nextInt(7)] : ProtocolVersion.COPPER)
                 .gpaPinning(random.nextBoolean())
@@ -159,10 +164,10 @@ final class RandomActionDriver {
                 .absoluteChannelOrder(random.nextBoolean())
                 .channelIdOffset(offset)
                 .maxChannels(maxChannels)
-                .maxGpadlsPerChannel(random.nextBoolean() ? 2 + random.nextInt(4) : 30)
-                .maxGpadls(random.nextBoolean() ? 4 + random.nextInt(10) : 60)
+                .maxGpadlsPerChannel(bigGpadlLimits ? 30 : 2 + random.nextInt(4))
+                .maxGpadls(bigGpadlLimits ? 60 : 4 + random.nextInt(10))
                 .maxGpadlPages(4 + random.nextInt(40))
-                .maxGpadlBytesTotal(256 + random.nextInt(4096))
+                .maxGpadlBytesTotal(bigGpadlLimits ? 8192 : 256 + random.nextInt(4096))
                 .maxQueuedMessages(maxChannels + 4 + ServerConfig.MIN_HOST_QUEUE_BUDGET + random.nextInt(24))
                 .maxOutstandingHvsockRequests(1 + random.nextInt(3))
                 .build();
@@ -234,7 +239,7 @@ final class RandomActionDriver {
     private void act(final ServerSnapshot s) {
         if (withholding > 0) {
             withholding--;
-        } else if (random.nextInt(1500) == 0) {
+        } else if (random.nextInt(800) == 0) {
             burst(s);
             withholding = 50 + random.nextInt(300);
             log("withholding delivery for " + withholding + " steps");
@@ -277,9 +282,9 @@ final class RandomActionDriver {
         if (ids.isEmpty() || s.connection().phase() != ConnectionPhase.CONNECTED) {
             return;
         }
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 50; i++) {
             final int ch = ids.get(random.nextInt(ids.size()));
-            final int g = 100 + random.nextInt(60);
+            final int g = 100 + i;
             request(
                     "gpadl:" + ch + ":" + g,
                     ch,
@@ -396,6 +401,8 @@ final class RandomActionDriver {
             final Outcome o = send("GPADL_TEARDOWN " + tch + "/" + g, GuestMessages.gpadlTeardown(tch, g), null);
             if (o.isOk()) {
                 request("teardown:" + tch + ":" + g, tch, false, false);
+                // On a revoked channel the answer comes at once: it is this request's.
+                revokedThisStep = tch;
             }
         } else if (roll < 57) {
             final Outcome o = send("REL_ID_RELEASED " + ch, GuestMessages.relIdReleased(ch), null);
@@ -623,6 +630,11 @@ final class RandomActionDriver {
         final int index = random.nextInt(devicePending.size());
         final Pending p = devicePending.get(index);
         final int status = random.nextInt(8) == 0 ? NtStatus.UNSUCCESSFUL : 0;
+        if (p.request() instanceof DeviceRequest.TeardownGpadl) {
+            // A teardown completion answers its own channel's teardown.
+            final ServerSnapshot.ChannelSnapshot c = server.inspect().channel(liveOffers.get(p.offer()));
+            revokedThisStep = c != null ? c.channelId() : 0;
+        }
         final Outcome o = complete(p, status);
         log("complete " + p.request().getClass().getSimpleName() + " " + p.offer() + " status " + status + " -> "
                 + (o.isOk() ? "OK" : o.errorKind()));
@@ -715,7 +727,7 @@ final class RandomActionDriver {
         final OfferId id = handles.get(random.nextInt(handles.size()));
         final Outcome o = server.revokeChannel(id);
         log("revoke " + id + " -> " + (o.isOk() ? "OK" : o.errorKind()));
-        if (o.errorKind() == ErrorKind.QUEUE_FULL) {
+        if (o.errorKind() == ErrorKind.QUEUE_FULL || o.errorKind() == ErrorKind.ALREADY_REVOKED) {
             return;
         }
         // The host layer drops what it had pending for the revoked device (sometimes late answers slip through).
@@ -729,6 +741,7 @@ final class RandomActionDriver {
         // Requests on the channel the device had can no longer be answered.
         final ServerSnapshot.ChannelSnapshot c = s.channel(key);
         if (c != null && c.channelId() != 0) {
+            revokedThisStep = c.channelId();
             if (c.offeredToConnection()) {
                 forgetDeviceRequests(c.channelId());
             } else {
@@ -762,7 +775,7 @@ final class RandomActionDriver {
             // It matched a real outstanding request, which is answered now rather than by the random host.
             for (final Iterator<Pending> it = devicePending.iterator(); it.hasNext(); ) {
                 final Pending p = it.next();
-                if (p.offer().equals(id) && sameKind(p.request(), kind)) {
+                if (p.offer().equals(id) && sameKind(p.request(), kind, g)) {
                     it.remove();
                     break;
                 }
@@ -770,12 +783,12 @@ final class RandomActionDriver {
         }
     }
 
-    private static boolean sameKind(final DeviceRequest r, final int kind) {
+    private static boolean sameKind(final DeviceRequest r, final int kind, final int gpadlId) {
         return switch (kind) {
             case 0 -> r instanceof DeviceRequest.Open;
             case 1 -> r instanceof DeviceRequest.Close;
-            case 2 -> r instanceof DeviceRequest.CreateGpadl;
-            case 3 -> r instanceof DeviceRequest.TeardownGpadl;
+            case 2 -> r instanceof DeviceRequest.CreateGpadl c && c.gpadlId() == gpadlId;
+            case 3 -> r instanceof DeviceRequest.TeardownGpadl t && t.gpadlId() == gpadlId;
             default -> r instanceof DeviceRequest.Modify;
         };
     }
@@ -842,6 +855,12 @@ final class RandomActionDriver {
 
     /** GPADL_TORNDOWN names no channel: it answers the oldest open teardown of that GPADL id on any channel. */
     private String teardownKey(final int gpadlId) {
+        // A revoke answers the revoked channel's own teardowns.
+        final String own = "teardown:" + revokedThisStep + ":" + gpadlId;
+        final Count c = counts.get(own);
+        if (revokedThisStep != 0 && c != null && c.answered < c.requested) {
+            return own;
+        }
         for (final Map.Entry<String, Count> e : counts.entrySet()) {
             if (e.getKey().startsWith("teardown:")
                     && e.getKey().endsWith(":" + gpadlId)
@@ -883,6 +902,7 @@ final class RandomActionDriver {
             }
         }
         forgetAfterStep.clear();
+        revokedThisStep = 0;
         final boolean wasConnected = before.connection().phase() == ConnectionPhase.CONNECTED;
         final boolean connected = after.connection().phase() == ConnectionPhase.CONNECTED;
         if (wasConnected && !connected || resetCompleted) {
@@ -1059,6 +1079,10 @@ final class RandomActionDriver {
                 progress = true;
             } else if (!devicePending.isEmpty()) {
                 final Pending p = devicePending.get(0);
+                if (p.request() instanceof DeviceRequest.TeardownGpadl) {
+                    final ServerSnapshot.ChannelSnapshot c = server.inspect().channel(liveOffers.get(p.offer()));
+                    revokedThisStep = c != null ? c.channelId() : 0;
+                }
                 final Outcome o = complete(p, 0);
                 log("settle: complete " + p.request().getClass().getSimpleName() + " " + p.offer() + " -> "
                         + (o.isOk() ? "OK" : o.errorKind()));

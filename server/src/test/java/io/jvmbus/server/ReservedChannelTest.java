@@ -332,4 +332,29 @@ class ReservedChannelTest {
                 .extracting(ServerHarness.Sent::message)
                 .contains(new OpenResult(1, 3, NtStatus.UNSUCCESSFUL), new CloseReservedChannelResponse(1));
     }
+
+    @Test
+    void shouldOfferAChannelReleasedWhileConnectingOnlyAfterItsTeardownsFinish() {
+        // Found by the random test: the teardown of the old client's GPADL must not be answered to the new client.
+        final ServerHarness h = connected(1);
+        gpadl(h, 1, 3, off(1));
+        h.sendOk(GuestMessages.openReservedChannel(1, 1, 2, 3, 0));
+        h.oc(off(1), 0);
+        h.sendOk(GuestMessages.unload());
+        h.ack();
+        h.drain();
+        h.sendOk(GuestMessages.initiateContact(ProtocolVersion.WIN10.code(), 0, 0, 0, 0));
+        // Connecting: the reserved channel is closed and released; its GPADL is still with the device.
+        h.sendOk(GuestMessages.closeReservedChannel(1, 1, 2));
+        h.cc(off(1));
+        h.device();
+        h.ack();
+        h.messages();
+        h.sendOk(GuestMessages.requestOffers());
+        h.expectMessages(new AllOffersDelivered());
+        assertThat(h.server.inspect().channels().get(0).hotAddPending()).isTrue();
+        h.gt(off(1), 3);
+        // No GPADL_TORNDOWN for the old client's GPADL; the channel is offered now.
+        h.expectMessages(offerMessage(1, 1));
+    }
 }
