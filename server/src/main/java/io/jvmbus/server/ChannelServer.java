@@ -337,9 +337,11 @@ public final class ChannelServer {
         if (existing != null) {
             if (existing.restoreState == RestoreState.UNMATCHED) {
                 // Only a channel holding a relayed monitor id must keep it (a released one holds none).
+                // A revoked (or re-offered) saved channel's id belongs to the old device: the new one may differ.
                 if (params.mnf() instanceof MnfUsage.Relayed r
                         && existing.monitorId >= 0
                         && !existing.monitorFromPool
+                        && !existing.state.isRevoked()
                         && r.monitorId() != existing.monitorId) {
                     return new OfferResult.Rejected(new ServerError(
                             ErrorKind.OFFER_EXISTS,
@@ -396,6 +398,27 @@ public final class ChannelServer {
         if (!hostRoom(ch.gpadlCount + 1)) {
             return queueFull(ch.gpadlCount + 1 + worstCase());
         }
+        revoke(ch);
+        finishInput();
+        return Outcome.OK;
+    }
+
+    /** The messages a revoke of this channel queues (GPADL answers and RESCIND if the guest holds it). */
+    private int revokeMessages(final Channel ch) {
+        if (!(phase == ConnectionPhase.CONNECTED && ch.offered) || ch.state.isRevoked() || ch.state.isReleased()) {
+            return 0;
+        }
+        int n = 1;
+        for (final Gpadl g : gpadlsOf(ch.offerId)) {
+            if (g.state == GpadlState.OFFERED || g.state == GpadlState.TEARING_DOWN) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The body of {@link #revokeChannel}, without the queue check (a restore's clean-up checks its own). */
+    private void revoke(final Channel ch) {
         final boolean guestHolds = phase == ConnectionPhase.CONNECTED && ch.offered;
         final boolean tell = guestHolds && ch.state != ChannelState.REOFFERED;
         final boolean wasReleased = ch.state.isReleased();
@@ -436,8 +459,6 @@ public final class ChannelServer {
             // Nobody connected holds its id: release it now instead of waiting for a REL_ID_RELEASED that cannot come.
             clientRelease(ch, false);
         }
-        finishInput();
-        return Outcome.OK;
     }
 
     /**
@@ -498,6 +519,11 @@ public final class ChannelServer {
         if (!hostRoom(1)) {
             return queueFull(1 + worstCase());
         }
+        return openCompleted(ch, status);
+    }
+
+    /** The body of {@link #completeOpen}, without the queue check (a restore claim checks its own). */
+    private Outcome openCompleted(final Channel ch, final int status) {
         final Outcome o;
         switch (ch.state) {
             case OPENING -> {
@@ -548,6 +574,11 @@ public final class ChannelServer {
         if (!hostRoom(1)) {
             return queueFull(1 + worstCase());
         }
+        return closeCompleted(ch);
+    }
+
+    /** The body of {@link #completeClose}, without the queue check (a restore claim checks its own). */
+    private Outcome closeCompleted(final Channel ch) {
         final Outcome o;
         switch (ch.state) {
             case CLOSING -> {
@@ -2360,7 +2391,9 @@ public final class ChannelServer {
                     ch + ": device open=" + open + " (expected: " + (ch.state == ChannelState.OPEN) + " in state "
                             + ch.state + ")");
         }
-        if (!hostRoom(1)) {
+        // A claim only produces what the saved process already owed (at most one answer per channel), so it may use
+        // the room kept for the guest: servicing happens while the guest is paused and cannot drain the queue.
+        if (queue.size() + 1 + hotAddPendingCount > config.maxQueuedMessages()) {
             return claimRejected(
                     RestoreErrorKind.QUEUE_FULL, "queued messages=" + queue.size() + " (expected: room for one)");
         }
@@ -2391,7 +2424,7 @@ public final class ChannelServer {
                 if (open) {
                     // The device finished the open before the save; its answer was lost with the old process.
                     params = ch.deviceOpen.params();
-                    completeOpen(ch.offerId, NtStatus.SUCCESS);
+                    openCompleted(ch, NtStatus.SUCCESS);
                 } else {
                     effects.deviceRequest(ch.offerId, ch.deviceOpen);
                 }
@@ -2403,7 +2436,7 @@ public final class ChannelServer {
                     effects.deviceRequest(ch.offerId, DeviceRequest.CLOSE);
                 } else {
                     // The device finished the close before the save (B7: a reserved close is answered at its target).
-                    completeClose(ch.offerId);
+                    closeCompleted(ch);
                 }
             }
             case CLOSED, CLIENT_RELEASED, REVOKED, REOFFERED -> {}
@@ -2434,12 +2467,13 @@ public final class ChannelServer {
         int needed = 0;
         for (final Channel ch : channels.values()) {
             needed += switch (ch.restoreState) {
-                case RESTORING, UNMATCHED -> ch.gpadlCount + 2;
+                case RESTORING, UNMATCHED -> revokeMessages(ch);
                 case NEW -> 1;
                 case RESTORED -> 0;
             };
         }
-        if (!hostRoom(needed)) {
+        // Like a claim, this only answers what the saved process owed: it may use the room kept for the guest.
+        if (queue.size() + needed + hotAddPendingCount > config.maxQueuedMessages()) {
             return queueFull(needed);
         }
         restorePending = false;
@@ -2449,7 +2483,7 @@ public final class ChannelServer {
                     if (ch.state == ChannelState.REVOKED) {
                         ch.restoreState = RestoreState.RESTORED;
                     } else {
-                        revokeChannel(ch.offerId);
+                        revoke(ch);
                     }
                 }
                 case RESTORING -> abandonUnclaimed(ch);

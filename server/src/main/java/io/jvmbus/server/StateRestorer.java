@@ -495,9 +495,11 @@ final class StateRestorer {
         final Channel existing = offered.get(key);
         final Channel ch;
         if (existing != null) {
+            // A revoked (or re-offered) channel's saved id belongs to the old device: the new one may differ.
             if (existing.offer.mnf() instanceof MnfUsage.Relayed r
                     && monitorId >= 0
                     && !sc.getMonitorFromPool()
+                    && !state.isRevoked()
                     && r.monitorId() != monitorId) {
                 throw new Invalid(
                         RestoreErrorKind.MISMATCHED_MONITOR_ID,
@@ -537,7 +539,9 @@ final class StateRestorer {
                     sc.getModify().hasPendingVp()
                             ? OptionalInt.of(sc.getModify().getPendingVp())
                             : OptionalInt.empty(),
-                    sc.getModify().getStale());
+                    sc.getModify().getStale(),
+                    // Older blobs: the client still holds the channel exactly when it is marked offered.
+                    sc.getModify().hasAnswerGuest() ? sc.getModify().getAnswerGuest() : sc.getOffered());
         }
         if (sc.hasDeviceOpen()) {
             ch.deviceOpen = deviceOpen(sc.getDeviceOpen(), what);

@@ -227,7 +227,8 @@ final class StateSaver {
         if (ch.modify != null) {
             final SavedModifyState.Builder m = SavedModifyState.newBuilder()
                     .setInFlightVp(ch.modify.inFlightVp())
-                    .setStale(ch.modify.stale());
+                    .setStale(ch.modify.stale())
+                    .setAnswerGuest(ch.modify.answerGuest());
             ch.modify.pendingVp().ifPresent(m::setPendingVp);
             b.setModify(m);
         }

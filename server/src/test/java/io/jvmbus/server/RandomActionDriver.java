@@ -245,7 +245,8 @@ final class RandomActionDriver {
             log("withholding delivery for " + withholding + " steps");
         }
         if (random.nextInt(800) == 0) {
-            service(s);
+            // A fresh picture: a burst may just have changed the state.
+            service(server.inspect());
             return;
         }
         final int roll = random.nextInt(1000);
