@@ -1,22 +1,14 @@
 package io.jvmbus.host.device;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jvmbus.memory.GpadlView;
-import io.jvmbus.memory.GuestMemory;
-import io.jvmbus.memory.MemoryResult;
 import io.jvmbus.memory.ring.IncomingRing;
 import io.jvmbus.memory.ring.OutgoingRing;
 import io.jvmbus.memory.ring.PacketView;
 import io.jvmbus.memory.ring.ReadStatus;
 import io.jvmbus.memory.ring.RingPair;
 import io.jvmbus.memory.ring.WriteStatus;
-import io.jvmbus.protocol.ConnectionIds;
-import io.jvmbus.protocol.NtStatus;
 import io.jvmbus.protocol.ring.PacketType;
-import io.jvmbus.server.DeviceRequest;
 import java.lang.foreign.MemorySegment;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The {@code echo} device: accepts every open, GPADL and modify; for each in-band packet the guest writes, writes one
@@ -30,20 +22,10 @@ import java.util.Map;
  * is read until the guest's signal says it made room. Signals go to the channel's target VP on SINT 2, with the
  * channel's event flag.
  */
-public final class EchoDevice implements Device {
+public final class EchoDevice extends RingDevice {
 
     private static final int IN_BAND = PacketType.DATA_INBAND.code();
-    /** Ask for no packet limit beyond the ring's own: an echo is as long as what the guest wrote. */
-    private static final int NO_PACKET_LIMIT = Integer.MAX_VALUE & ~7;
-
-    private final ChannelPort port;
-    private final Map<Integer, GpadlView> gpadls = new HashMap<>();
     private final PacketView view = new PacketView();
-
-    private RingPair rings;
-    private int targetVp;
-    private int eventFlag;
-    private boolean revoked;
 
     /** An echo waiting for room in the host-to-guest ring, or {@code null}. */
     private byte[] waiting;
@@ -54,7 +36,6 @@ public final class EchoDevice implements Device {
     private long echoed;
     private long dropped;
     private long fullWaits;
-    private long signals;
 
     /**
      * An echo device for one channel.
@@ -62,101 +43,18 @@ public final class EchoDevice implements Device {
      * @param port the channel
      */
     public EchoDevice(final ChannelPort port) {
-        this.port = port;
+        super(port);
     }
 
     @Override
-    public void onRequest(final DeviceRequest request) {
-        switch (request) {
-            case DeviceRequest.CreateGpadl g -> createGpadl(g);
-            case DeviceRequest.TeardownGpadl t -> {
-                gpadls.remove(t.gpadlId());
-                port.completeTeardown(t.gpadlId());
-            }
-            case DeviceRequest.Open o -> open(o);
-            case DeviceRequest.Close c -> {
-                detach();
-                port.completeClose();
-            }
-            case DeviceRequest.Modify m -> {
-                targetVp = m.targetVp();
-                port.completeModify(NtStatus.SUCCESS);
-            }
-        }
-    }
-
-    private void createGpadl(final DeviceRequest.CreateGpadl g) {
-        final GuestMemory memory = port.memory();
-        if (memory == null) {
-            port.warn("gpadl " + Integer.toUnsignedString(g.gpadlId()) + " refused: HELLO named no guest RAM");
-            port.completeGpadl(g.gpadlId(), NtStatus.UNSUCCESSFUL);
-            return;
-        }
-        switch (GpadlView.of(memory, g.ranges())) {
-            case MemoryResult.Ok<GpadlView> ok -> {
-                gpadls.put(g.gpadlId(), ok.value());
-                port.completeGpadl(g.gpadlId(), NtStatus.SUCCESS);
-            }
-            case MemoryResult.Failed<GpadlView> f -> {
-                port.warn("gpadl " + Integer.toUnsignedString(g.gpadlId()) + " refused: " + f.error());
-                port.completeGpadl(g.gpadlId(), NtStatus.UNSUCCESSFUL);
-            }
-        }
-    }
-
-    private void open(final DeviceRequest.Open o) {
-        final var p = o.params();
-        final GpadlView ring = gpadls.get(p.ringBufferGpadlId());
-        if (ring == null || revoked) {
-            port.warn("open refused: ring gpadl " + Integer.toUnsignedString(p.ringBufferGpadlId())
-                    + (revoked ? " on a revoked channel" : " is not mapped"));
-            port.completeOpen(NtStatus.UNSUCCESSFUL);
-            return;
-        }
-        switch (RingPair.forHost(ring, p.downstreamRingBufferPageOffset(), NO_PACKET_LIMIT)) {
-            case MemoryResult.Ok<RingPair> ok -> {
-                rings = ok.value();
-                targetVp = p.targetVp();
-                eventFlag = p.eventFlag();
-                port.routeSignals(p.connectionId());
-                port.completeOpen(NtStatus.SUCCESS);
-                service(); // the guest may have written before it got the open result
-            }
-            case MemoryResult.Failed<RingPair> f -> {
-                port.warn("open refused: " + f.error());
-                port.completeOpen(NtStatus.UNSUCCESSFUL);
-            }
-        }
-    }
-
-    private void detach() {
-        rings = null;
+    protected void onRingsDetached() {
         waiting = null;
-        port.routeSignals(-1);
     }
 
+    /** Reads and echoes until the guest's ring is empty (an echo is as long as what the guest wrote) or ours is full. */
     @Override
-    public void onGuestSignal() {
-        service();
-    }
-
-    @Override
-    public void onRevoked() {
-        revoked = true;
-        detach();
-        gpadls.clear();
-    }
-
-    private void signal() {
-        if (targetVp != ConnectionIds.VP_INDEX_DISABLE_INTERRUPT) {
-            signals++;
-            port.signalGuest(targetVp, eventFlag);
-        }
-    }
-
-    /** Reads and echoes until the guest's ring is empty or ours is full. */
-    private void service() {
-        final RingPair r = rings;
+    protected void service() {
+        final RingPair r = rings();
         if (r == null) {
             return;
         }
@@ -165,11 +63,11 @@ public final class EchoDevice implements Device {
         if (waiting != null && !flushWaiting(out)) {
             return;
         }
-        while (rings == r) {
+        while (rings() == r) {
             final ReadStatus status = in.poll(view);
             if (status == ReadStatus.CORRUPT) {
                 port.warn("guest->host ring corrupt, channel stopped: " + in.corruption());
-                detach();
+                detachRings();
                 return;
             }
             if (status == ReadStatus.EMPTY) {
@@ -189,7 +87,7 @@ public final class EchoDevice implements Device {
                 return;
             }
         }
-        if (rings == r && out.commitWrite()) {
+        if (rings() == r && out.commitWrite()) {
             signal();
         }
     }
@@ -230,7 +128,7 @@ public final class EchoDevice implements Device {
             }
             case CORRUPT -> {
                 port.warn("host->guest ring corrupt, channel stopped: " + out.corruption());
-                detach();
+                detachRings();
                 return false;
             }
         }
@@ -259,7 +157,7 @@ public final class EchoDevice implements Device {
                 case TOO_LARGE, CORRUPT -> {
                     port.warn("host->guest ring refused a waiting echo: "
                             + (out.corruption() == null ? "too large" : out.corruption()));
-                    detach();
+                    detachRings();
                     return false;
                 }
             }
@@ -269,23 +167,18 @@ public final class EchoDevice implements Device {
     @Override
     public void inspect(final ObjectNode into) {
         final ObjectNode echo = into.putObject("echo");
+        final RingPair rings = rings();
         echo.put("open", rings != null);
         echo.put("echoed", echoed);
         echo.put("dropped", dropped);
         echo.put("full_waits", fullWaits);
-        echo.put("signals", signals);
+        echo.put("signals", signals());
         echo.put("waiting", waiting != null);
         if (rings != null) {
-            echo.put("target_vp", Integer.toUnsignedLong(targetVp));
-            echo.put("event_flag", eventFlag);
+            echo.put("target_vp", Integer.toUnsignedLong(targetVp()));
+            echo.put("event_flag", eventFlag());
             echo.put("in_read_position", rings.incoming().readPosition());
             echo.put("out_write_position", rings.outgoing().writePosition());
         }
-    }
-
-    @Override
-    public void close() {
-        detach();
-        gpadls.clear();
     }
 }

@@ -1,18 +1,12 @@
 package io.jvmbus.host.device;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jvmbus.memory.GpadlView;
-import io.jvmbus.memory.GuestMemory;
-import io.jvmbus.memory.MemoryResult;
 import io.jvmbus.memory.ring.IncomingRing;
 import io.jvmbus.memory.ring.OutgoingRing;
 import io.jvmbus.memory.ring.PacketView;
 import io.jvmbus.memory.ring.ReadStatus;
 import io.jvmbus.memory.ring.RingPair;
-import io.jvmbus.protocol.ConnectionIds;
-import io.jvmbus.protocol.NtStatus;
 import io.jvmbus.protocol.ring.PacketType;
-import io.jvmbus.server.DeviceRequest;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,8 +16,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and no device state, and hand their work to the session's worker through {@link ChannelPort#execute}. Everything
  * else runs on the worker.
  */
-public final class PipeDevice implements Device {
+public final class PipeDevice extends RingDevice {
 
     /** The pipe header's packet type for stream bytes. */
     public static final int PIPE_TYPE_BYTES = 1;
@@ -66,24 +58,17 @@ public final class PipeDevice implements Device {
     public static final int GUEST_TO_SOCKET_LIMIT = 64 << 10;
 
     private static final int IN_BAND = PacketType.DATA_INBAND.code();
-    private static final int NO_PACKET_LIMIT = Integer.MAX_VALUE & ~7;
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final ChannelPort port;
     private final PipeEndpoint.Listener listener;
     private final Thread acceptor;
 
     // ---- worker-confined ----
-    private final Map<Integer, GpadlView> gpadls = new HashMap<>();
     private final PacketView view = new PacketView();
     private final ArrayDeque<byte[]> toGuest = new ArrayDeque<>();
     private final byte[] packet = new byte[PIPE_HEADER_BYTES + MAX_CHUNK];
     private int toGuestHeadOffset;
     private long toGuestQueued;
-    private RingPair rings;
-    private int targetVp;
-    private int eventFlag;
-    private boolean revoked;
     private boolean closed;
     private Peer peer;
     private long bytesToGuest;
@@ -94,7 +79,6 @@ public final class PipeDevice implements Device {
     private long connections;
     private long refusedConnections;
     private long fullWaits;
-    private long signals;
 
     // ---- shared with the socket threads ----
     private final Semaphore socketToGuestBudget = new Semaphore(SOCKET_TO_GUEST_LIMIT);
@@ -121,7 +105,7 @@ public final class PipeDevice implements Device {
      * @throws IllegalArgumentException if the endpoint is missing, malformed or cannot be bound
      */
     public PipeDevice(final ChannelPort port) {
-        this.port = port;
+        super(port);
         final String text = port.endpoint()
                 .orElseThrow(() -> new IllegalArgumentException(
                         "endpoint missing (expected: unix:PATH or tcp:HOST:PORT for a pipe device)"));
@@ -262,108 +246,26 @@ public final class PipeDevice implements Device {
     }
 
     @Override
-    public void onRequest(final DeviceRequest request) {
-        switch (request) {
-            case DeviceRequest.CreateGpadl g -> createGpadl(g);
-            case DeviceRequest.TeardownGpadl t -> {
-                gpadls.remove(t.gpadlId());
-                port.completeTeardown(t.gpadlId());
-            }
-            case DeviceRequest.Open o -> open(o);
-            case DeviceRequest.Close c -> {
-                detachRings();
-                port.completeClose();
-            }
-            case DeviceRequest.Modify m -> {
-                targetVp = m.targetVp();
-                port.completeModify(NtStatus.SUCCESS);
-            }
-        }
-    }
-
-    private void createGpadl(final DeviceRequest.CreateGpadl g) {
-        final GuestMemory memory = port.memory();
-        if (memory == null) {
-            port.warn("gpadl " + Integer.toUnsignedString(g.gpadlId()) + " refused: HELLO named no guest RAM");
-            port.completeGpadl(g.gpadlId(), NtStatus.UNSUCCESSFUL);
-            return;
-        }
-        switch (GpadlView.of(memory, g.ranges())) {
-            case MemoryResult.Ok<GpadlView> ok -> {
-                gpadls.put(g.gpadlId(), ok.value());
-                port.completeGpadl(g.gpadlId(), NtStatus.SUCCESS);
-            }
-            case MemoryResult.Failed<GpadlView> f -> {
-                port.warn("gpadl " + Integer.toUnsignedString(g.gpadlId()) + " refused: " + f.error());
-                port.completeGpadl(g.gpadlId(), NtStatus.UNSUCCESSFUL);
-            }
-        }
-    }
-
-    private void open(final DeviceRequest.Open o) {
-        final var p = o.params();
-        final GpadlView ring = gpadls.get(p.ringBufferGpadlId());
-        if (ring == null || revoked) {
-            port.warn("open refused: ring gpadl " + Integer.toUnsignedString(p.ringBufferGpadlId())
-                    + (revoked ? " on a revoked channel" : " is not mapped"));
-            port.completeOpen(NtStatus.UNSUCCESSFUL);
-            return;
-        }
-        switch (RingPair.forHost(ring, p.downstreamRingBufferPageOffset(), NO_PACKET_LIMIT)) {
-            case MemoryResult.Ok<RingPair> ok -> {
-                if (ok.value().outgoing().maxPayloadLength() < PIPE_HEADER_BYTES + 8) {
-                    port.warn("open refused: host->guest ring holds no pipe packet (max payload "
-                            + ok.value().outgoing().maxPayloadLength() + ")");
-                    port.completeOpen(NtStatus.UNSUCCESSFUL);
-                    return;
-                }
-                rings = ok.value();
-                targetVp = p.targetVp();
-                eventFlag = p.eventFlag();
-                port.routeSignals(p.connectionId());
-                port.completeOpen(NtStatus.SUCCESS);
-                service(); // bytes may wait from before the open, and the guest may have written already
-            }
-            case MemoryResult.Failed<RingPair> f -> {
-                port.warn("open refused: " + f.error());
-                port.completeOpen(NtStatus.UNSUCCESSFUL);
-            }
-        }
-    }
-
-    private void detachRings() {
-        rings = null;
-        port.routeSignals(-1);
-    }
-
-    @Override
-    public void onGuestSignal() {
-        service();
+    protected String refuseRings(final RingPair candidate) {
+        final int max = candidate.outgoing().maxPayloadLength();
+        return max < PIPE_HEADER_BYTES + 8 ? "host->guest ring holds no pipe packet (max payload " + max + ")" : null;
     }
 
     @Override
     public void onRevoked() {
-        revoked = true;
-        detachRings();
-        gpadls.clear();
+        super.onRevoked();
         shutDown(); // the listener lives as long as the offer
     }
 
-    private void signal() {
-        if (targetVp != ConnectionIds.VP_INDEX_DISABLE_INTERRUPT) {
-            signals++;
-            port.signalGuest(targetVp, eventFlag);
-        }
-    }
-
     /** Moves bytes both ways until nothing more can move now. */
-    private void service() {
-        final RingPair r = rings;
+    @Override
+    protected void service() {
+        final RingPair r = rings();
         if (r == null || closed) {
             return;
         }
         toGuest(r.outgoing());
-        if (rings == r) {
+        if (rings() == r) {
             fromGuest(r.incoming());
         }
     }
@@ -412,8 +314,8 @@ public final class PipeDevice implements Device {
     }
 
     private void fromGuest(final IncomingRing in) {
-        final RingPair r = rings;
-        while (rings == r) {
+        final RingPair r = rings();
+        while (rings() == r) {
             if (toSocketBytes.get() >= GUEST_TO_SOCKET_LIMIT) {
                 stalledOnSocket.set(true);
                 if (toSocketBytes.get() >= GUEST_TO_SOCKET_LIMIT) {
@@ -438,7 +340,7 @@ public final class PipeDevice implements Device {
             }
             takeFromGuest();
         }
-        if (rings == r && in.commitRead()) {
+        if (rings() == r && in.commitRead()) {
             signal();
         }
     }
@@ -479,7 +381,7 @@ public final class PipeDevice implements Device {
     public void inspect(final ObjectNode into) {
         final ObjectNode j = into.putObject("pipe");
         j.put("endpoint", listener.describe());
-        j.put("open", rings != null);
+        j.put("open", rings() != null);
         j.put("debugger_connected", peer != null);
         j.put("connections", connections);
         j.put("refused_connections", refusedConnections);
@@ -491,7 +393,7 @@ public final class PipeDevice implements Device {
         j.put("queued_to_guest", toGuestQueued);
         j.put("queued_to_host", toSocketBytes.get());
         j.put("full_waits", fullWaits);
-        j.put("signals", signals);
+        j.put("signals", signals());
     }
 
     private void shutDown() {
@@ -508,8 +410,7 @@ public final class PipeDevice implements Device {
 
     @Override
     public void close() {
-        detachRings();
-        gpadls.clear();
+        super.close();
         closed = true;
         shutDown();
     }
