@@ -1,4 +1,4 @@
-package io.jvmbus.protocol.message.layout;
+package io.jvmbus.protocol;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,26 +13,52 @@ import java.util.regex.Pattern;
 /**
  * Test-side reader of {@code linux-6.1-struct-layouts.txt} (generated from the real Linux headers): structs and
  * unions, their sizes, and every member with its byte offset and size, or its bit position for bit fields. It parses
- * text only and shares nothing with the production layouts.
+ * text only and shares nothing with the production layouts. Shared by every layout test of this module.
  */
-final class LinuxLayoutTable {
+public final class LinuxLayoutTable {
 
     /**
      * One member. For a byte field {@code bitWidth} is -1; for a bit field {@code offset} is the byte holding its
      * first bit and {@code size} is -1. A flexible array has {@code size} -1 and {@code bitWidth} -1.
      */
-    record Member(String name, int offset, int size, int bit, int bitWidth) {
-        boolean isBitField() {
+    public record Member(String name, int offset, int size, int bit, int bitWidth) {
+        /**
+         * Whether this member is a bit field.
+         *
+         * @return true for a bit field
+         */
+        public boolean isBitField() {
             return bitWidth >= 0;
         }
 
-        boolean isFlex() {
+        /**
+         * Whether this member is a flexible array.
+         *
+         * @return true for a flexible array
+         */
+        public boolean isFlex() {
             return !isBitField() && size < 0;
         }
     }
 
     /** A struct or union. */
-    record Aggregate(String kind, String name, int size, List<Member> members) {}
+    public record Aggregate(String kind, String name, int size, List<Member> members) {
+        /**
+         * One member by name.
+         *
+         * @param member the member's name, e.g. {@code feature_bits.value}
+         * @return the member
+         * @throws AssertionError if the table has no such member
+         */
+        public Member member(final String member) {
+            return members.stream()
+                    .filter(m -> m.name().equals(member))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new AssertionError(kind + " " + name + " has no member " + member + " in the table: "
+                                    + members.stream().map(Member::name).toList()));
+        }
+    }
 
     private static final Pattern HEAD = Pattern.compile("^(struct|union) (\\w+)\\s+size=\\s*(\\d+)$");
     private static final Pattern FIELD = Pattern.compile("^\\s+([\\w.]+)\\s+off=\\s*(\\d+) size=\\s*(\\d+|flex)$");
@@ -45,7 +71,7 @@ final class LinuxLayoutTable {
      * The table's location: {@code jvmbus.shared.dir}, else {@code ${jvmbus.repo.root}/../shared}. Fails (never skips)
      * when neither property is set or the file is missing.
      */
-    static Path locate() {
+    public static Path locate() {
         final String shared = System.getProperty("jvmbus.shared.dir");
         final Path dir;
         if (shared != null && !shared.isBlank()) {
@@ -67,7 +93,7 @@ final class LinuxLayoutTable {
     }
 
     /** Parses every struct and union; any line that is neither a header, a member nor blank fails the test. */
-    static Map<String, Aggregate> load(final Path file) throws IOException {
+    public static Map<String, Aggregate> load(final Path file) throws IOException {
         final Map<String, Aggregate> out = new LinkedHashMap<>();
         String kind = null;
         String name = null;

@@ -2,30 +2,41 @@ package io.jvmbus.protocol.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jvmbus.protocol.ring.LinuxStructLayouts.Field;
-import io.jvmbus.protocol.ring.LinuxStructLayouts.Struct;
+import io.jvmbus.protocol.LinuxLayoutTable;
+import io.jvmbus.protocol.LinuxLayoutTable.Aggregate;
+import io.jvmbus.protocol.LinuxLayoutTable.Member;
 import java.io.IOException;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every ring layout constant against the generated table of the real Linux 6.1 structs, parsed at test time. */
 class RingLayoutsTest {
 
-    private static LinuxStructLayouts linux;
+    private static Map<String, Aggregate> linux;
 
     @BeforeAll
     static void load() throws IOException {
-        linux = LinuxStructLayouts.load(LinuxStructLayouts.defaultPath());
-        assertThat(linux.count()).as("structs parsed").isGreaterThan(30);
+        linux = LinuxLayoutTable.load(LinuxLayoutTable.locate());
+        assertThat(linux).as("structs parsed").hasSizeGreaterThan(30);
     }
 
-    private static void assertField(final Struct s, final String name, final int offset, final int size) {
-        assertThat(s.field(name)).as(s.name() + "." + name).isEqualTo(new Field(offset, size));
+    private static Aggregate struct(final String name) {
+        final Aggregate s = linux.get(name);
+        assertThat(s).as("struct %s in the Linux table", name).isNotNull();
+        return s;
+    }
+
+    private static void assertField(final Aggregate s, final String name, final int offset, final int size) {
+        final Member m = s.member(name);
+        assertThat(new int[] {m.offset(), m.size()})
+                .as(s.name() + "." + name + " (offset, size)")
+                .containsExactly(offset, size);
     }
 
     @Test
     void shouldMatchLinuxRingControlPage() {
-        final Struct s = linux.struct("hv_ring_buffer");
+        final Aggregate s = struct("hv_ring_buffer");
         assertField(s, "write_index", RingHeaderLayout.WRITE_INDEX_OFFSET, RingHeaderLayout.WRITE_INDEX_SIZE);
         assertField(s, "read_index", RingHeaderLayout.READ_INDEX_OFFSET, RingHeaderLayout.READ_INDEX_SIZE);
         assertField(s, "interrupt_mask", RingHeaderLayout.INTERRUPT_MASK_OFFSET, RingHeaderLayout.INTERRUPT_MASK_SIZE);
@@ -43,7 +54,7 @@ class RingLayoutsTest {
 
     @Test
     void shouldMatchLinuxPacketDescriptor() {
-        final Struct s = linux.struct("vmpacket_descriptor");
+        final Aggregate s = struct("vmpacket_descriptor");
         assertField(s, "type", PacketDescriptorLayout.TYPE_OFFSET, PacketDescriptorLayout.TYPE_SIZE);
         assertField(s, "offset8", PacketDescriptorLayout.DATA_OFFSET8_OFFSET, PacketDescriptorLayout.DATA_OFFSET8_SIZE);
         assertField(s, "len8", PacketDescriptorLayout.LENGTH8_OFFSET, PacketDescriptorLayout.LENGTH8_SIZE);
@@ -60,7 +71,7 @@ class RingLayoutsTest {
     void shouldMatchLinuxPacketHeaderWithTrailerInFront() {
         // struct vmpacket_header {u32 prev_pkt_start_offset; descriptor} is Linux's view of "trailer half, then
         // descriptor": its 4-byte offset field is the high half of the trailer of the previous packet.
-        final Struct s = linux.struct("vmpacket_header");
+        final Aggregate s = struct("vmpacket_header");
         assertField(s, "prev_pkt_start_offset", 0, PacketTrailerLayout.START_OFFSET_SIZE);
         assertField(s, "descriptor", PacketTrailerLayout.START_OFFSET_SIZE, PacketDescriptorLayout.SIZE);
         assertThat(PacketTrailerLayout.SIZE).isEqualTo(8);
@@ -70,7 +81,7 @@ class RingLayoutsTest {
 
     @Test
     void shouldMatchLinuxTransferPageHeader() {
-        final Struct s = linux.struct("vmtransfer_page_packet_header");
+        final Aggregate s = struct("vmtransfer_page_packet_header");
         assertField(s, "d", 0, PacketDescriptorLayout.SIZE);
         assertField(
                 s,
@@ -89,7 +100,7 @@ class RingLayoutsTest {
         assertField(s, "ranges", TransferPageHeaderLayout.RANGES_OFFSET, TransferPageHeaderLayout.RANGE_SIZE);
         assertThat(s.size()).isEqualTo(TransferPageHeaderLayout.SIZE + TransferPageHeaderLayout.RANGE_SIZE);
 
-        final Struct range = linux.struct("vmtransfer_page_range");
+        final Aggregate range = struct("vmtransfer_page_range");
         assertField(
                 range,
                 "byte_count",
@@ -105,7 +116,7 @@ class RingLayoutsTest {
 
     @Test
     void shouldMatchLinuxGpaDirectHeaderAndRange() {
-        final Struct s = linux.struct("vmdata_gpa_direct");
+        final Aggregate s = struct("vmdata_gpa_direct");
         assertField(s, "d", 0, PacketDescriptorLayout.SIZE);
         assertField(s, "reserved", GpaDirectHeaderLayout.RESERVED_OFFSET, GpaDirectHeaderLayout.RESERVED_SIZE);
         assertField(s, "range_cnt", GpaDirectHeaderLayout.RANGE_COUNT_OFFSET, GpaDirectHeaderLayout.RANGE_COUNT_SIZE);
@@ -113,7 +124,7 @@ class RingLayoutsTest {
         assertField(s, "range", GpaDirectHeaderLayout.RANGES_OFFSET, GpaRangeLayout.SIZE);
         assertThat(s.size()).isEqualTo(GpaDirectHeaderLayout.SIZE + GpaRangeLayout.SIZE);
 
-        final Struct r = linux.struct("gpa_range");
+        final Aggregate r = struct("gpa_range");
         assertField(r, "byte_count", GpaRangeLayout.BYTE_COUNT_OFFSET, GpaRangeLayout.BYTE_COUNT_SIZE);
         assertField(r, "byte_offset", GpaRangeLayout.BYTE_OFFSET_OFFSET, GpaRangeLayout.BYTE_OFFSET_SIZE);
         assertField(r, "pfn_array", GpaRangeLayout.PFN_ARRAY_OFFSET, -1);
@@ -126,7 +137,7 @@ class RingLayoutsTest {
         for (final String name : new String[] {
             "vmbus_channel_packet_page_buffer", "vmbus_channel_packet_multipage_buffer", "vmbus_packet_mpb_array"
         }) {
-            final Struct s = linux.struct(name);
+            final Aggregate s = struct(name);
             assertField(s, "type", PacketDescriptorLayout.TYPE_OFFSET, PacketDescriptorLayout.TYPE_SIZE);
             assertField(
                     s,
@@ -136,7 +147,7 @@ class RingLayoutsTest {
             assertField(s, "reserved", GpaDirectHeaderLayout.RESERVED_OFFSET, GpaDirectHeaderLayout.RESERVED_SIZE);
             assertField(
                     s, "rangecount", GpaDirectHeaderLayout.RANGE_COUNT_OFFSET, GpaDirectHeaderLayout.RANGE_COUNT_SIZE);
-            assertThat(s.field("range").offset()).isEqualTo(GpaDirectHeaderLayout.RANGES_OFFSET);
+            assertThat(s.member("range").offset()).isEqualTo(GpaDirectHeaderLayout.RANGES_OFFSET);
         }
     }
 

@@ -2,8 +2,9 @@ package io.jvmbus.protocol.message.layout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jvmbus.protocol.message.layout.LinuxLayoutTable.Aggregate;
-import io.jvmbus.protocol.message.layout.LinuxLayoutTable.Member;
+import io.jvmbus.protocol.LinuxLayoutTable;
+import io.jvmbus.protocol.LinuxLayoutTable.Aggregate;
+import io.jvmbus.protocol.LinuxLayoutTable.Member;
 import io.jvmbus.protocol.synic.PostMessageInputLayout;
 import io.jvmbus.protocol.synic.SynicMessageHeaderLayout;
 import io.jvmbus.protocol.synic.SynicMessageLayout;
