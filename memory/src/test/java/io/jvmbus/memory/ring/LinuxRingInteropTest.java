@@ -87,7 +87,13 @@ class LinuxRingInteropTest {
     }
 
     /** Writes one packet, waiting for space with pending_send_sz and Linux's signal; returns the waits. */
-    private static int write(
+    /**
+     * What one {@link #write} cost: how often it waited for the guest's signal, and how often a full ring made it
+     * publish early (each such commit may signal the guest once, beyond the one decision per batch).
+     */
+    private record WriteCost(int waits, int earlyCommits) {}
+
+    private static WriteCost write(
             final LinuxRingPeer peer,
             final OutgoingRing ring,
             final int type,
@@ -97,8 +103,10 @@ class LinuxRingInteropTest {
             final boolean commit) {
         final MemorySegment src = MemorySegment.ofArray(payload);
         int waits = 0;
+        int earlyCommits = 0;
         WriteStatus s = ring.tryWrite(type, flags, id, src, 0, payload.length);
         while (s == WriteStatus.FULL) {
+            earlyCommits++;
             if (ring.commitWrite()) {
                 peer.signalGuest();
             }
@@ -115,7 +123,7 @@ class LinuxRingInteropTest {
         if (commit && ring.commitWrite()) {
             peer.signalGuest();
         }
-        return waits;
+        return new WriteCost(waits, earlyCommits);
     }
 
     private static void checkGuestPacket(
@@ -243,10 +251,13 @@ class LinuxRingInteropTest {
             final OutgoingRing ring = peer.hostRings().outgoing();
             assertThat(ring.maxPacketLength()).isEqualTo(Math.min(maxPkt, r * 4096 - 4096 - 16));
             long waits = 0;
+            long earlyCommits = 0;
             long ringBytes = 0;
             for (long seq = 0; seq < count; seq++) {
                 final byte[] p = Payloads.of(seed, seq, min, max);
-                waits += write(peer, ring, IN_BAND, 0, seq, p, (seq + 1) % batch == 0);
+                final WriteCost cost = write(peer, ring, IN_BAND, 0, seq, p, (seq + 1) % batch == 0);
+                waits += cost.waits();
+                earlyCommits += cost.earlyCommits();
                 ringBytes += OutgoingRing.packetLength(0, p.length) + 8;
             }
             if (ring.commitWrite()) {
@@ -257,9 +268,10 @@ class LinuxRingInteropTest {
             assertThat(rc).as(peer.output()).isZero();
             assertThat(peer.resultLong("packets_received")).isEqualTo(count);
             assertThat(peer.resultLong("verify_errors")).isZero();
-            // our signals: exactly what we counted, one decision per batch at most
+            // our signals: exactly what we counted, at most one per commit (one per batch, plus the early commits a
+            // full ring forced); how many early commits signal depends on how fast Linux drains, not on the ring
             assertThat(peer.resultLong("host_to_guest_signals")).isEqualTo(ring.signalsRaised());
-            assertThat(ring.signalsRaised()).isLessThanOrEqualTo((count + batch - 1) / batch + waits);
+            assertThat(ring.signalsRaised()).isLessThanOrEqualTo((count + batch - 1) / batch + earlyCommits);
             // Linux's signals: only its reader's pending_send_sz rule (it writes nothing), and each of our waits for
             // space ended with one
             final long linuxSignals = peer.resultLong("guest_to_host_signals");
