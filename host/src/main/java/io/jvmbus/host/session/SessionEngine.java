@@ -48,7 +48,9 @@ public final class SessionEngine implements AutoCloseable {
     private final ChannelPlane plane;
 
     private SessionState state = SessionState.AWAIT_HELLO;
-    private VmmFrame.Hello hello;
+    /** Written once by the worker before HELLO_OK goes out; volatile so other sessions' inspect sees the name. */
+    private volatile VmmFrame.Hello hello;
+
     private GuestRam ram;
 
     private long framesIn;

@@ -90,7 +90,6 @@ final class SessionConnection {
     private final AtomicInteger foreignPending = new AtomicInteger();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final CompletableFuture<String> done = new CompletableFuture<>();
-    private volatile String vmName = "";
     private volatile Thread reader;
     private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 << 10);
 
@@ -112,7 +111,7 @@ final class SessionConnection {
     }
 
     String vmName() {
-        return vmName;
+        return engine.vmName();
     }
 
     /** Completes with the reason once the session has ended and released everything. */
@@ -192,7 +191,6 @@ final class SessionConnection {
                 if (e instanceof Incoming in) {
                     budget.release(in.permits());
                     final boolean more = engine.handle(in.outcome());
-                    vmName = engine.vmName();
                     if (!more) {
                         reason = "the stream cannot be trusted after a fatal frame";
                         return;
@@ -210,7 +208,7 @@ final class SessionConnection {
             Thread.currentThread().interrupt();
             reason = "interrupted";
         } catch (final Throwable t) { // the session boundary: nothing escapes, the session closes cleanly
-            LOG.error("session {} (vm '{}'): internal error; closing the session", id, vmName, t);
+            LOG.error("session {} (vm '{}'): internal error; closing the session", id, vmName(), t);
             reason = "internal error: " + t;
             try {
                 writeFrame(ServerFrame.Error.of(TransportError.INTERNAL, "internal error: " + t));
@@ -248,7 +246,7 @@ final class SessionConnection {
         LOG.info(
                 "session {}{}: ended: {} ({} frames, {} refused)",
                 id,
-                vmName.isEmpty() ? "" : " (vm '" + vmName + "')",
+                vmName().isEmpty() ? "" : " (vm '" + vmName() + "')",
                 reason,
                 engine.framesIn(),
                 engine.protocolErrors());
