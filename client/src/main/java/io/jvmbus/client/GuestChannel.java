@@ -46,6 +46,8 @@ public final class GuestChannel {
     private final int connectionId;
     private final int signalFlag;
     private final boolean reserved;
+    private final int sendRingPages;
+    private final boolean inherited;
     private final OutgoingRing out;
     private final IncomingRing in;
     private final PacketView view = new PacketView();
@@ -65,13 +67,17 @@ public final class GuestChannel {
             final RingPair rings,
             final int connectionId,
             final int signalFlag,
-            final boolean reserved) {
+            final boolean reserved,
+            final int sendRingPages,
+            final boolean inherited) {
         this.client = client;
         this.offer = offer;
         this.ringGpadl = ringGpadl;
         this.connectionId = connectionId;
         this.signalFlag = signalFlag;
         this.reserved = reserved;
+        this.sendRingPages = sendRingPages;
+        this.inherited = inherited;
         this.out = rings.outgoing();
         this.in = rings.incoming();
     }
@@ -110,6 +116,25 @@ public final class GuestChannel {
      */
     public boolean isReserved() {
         return reserved;
+    }
+
+    /**
+     * Whether this client took the channel over from another guest client that opened it (a reserved channel the
+     * firmware left open for the OS), rather than opening it itself.
+     *
+     * @return true for an adopted channel
+     */
+    public boolean isInherited() {
+        return inherited;
+    }
+
+    /**
+     * The guest&rarr;host ring's pages, the first pages of the ring GPADL.
+     *
+     * @return the split of the ring GPADL
+     */
+    public int sendRingPages() {
+        return sendRingPages;
     }
 
     /**

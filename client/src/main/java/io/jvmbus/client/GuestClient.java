@@ -575,7 +575,8 @@ public final class GuestClient implements AutoCloseable {
                 v2 ? connectionId : 0,
                 v2 ? relid : 0,
                 0);
-        final GuestChannel ch = new GuestChannel(this, offer, setup.gpadl, setup.rings, connectionId, flag, false);
+        final GuestChannel ch = new GuestChannel(
+                this, offer, setup.gpadl, setup.rings, connectionId, flag, false, open.sendRingPages(), false);
         final int eventFlag = relid; // host->guest interrupts carry the relid unless the guest chose a flag (same here)
         final long deadline = deadline(timeout);
         lock.lock();
@@ -655,7 +656,8 @@ public final class GuestClient implements AutoCloseable {
         requireConnected("OPEN_RESERVED_CHANNEL", ProtocolVersion.WIN10);
         final int relid = offer.channelId();
         final RingSetup setup = setUpRings(relid, open, timeout);
-        final GuestChannel ch = new GuestChannel(this, offer, setup.gpadl, setup.rings, offer.connectionId(), 0, true);
+        final GuestChannel ch = new GuestChannel(
+                this, offer, setup.gpadl, setup.rings, offer.connectionId(), 0, true, open.sendRingPages(), false);
         final long deadline = deadline(timeout);
         lock.lock();
         try {
@@ -687,7 +689,8 @@ public final class GuestClient implements AutoCloseable {
 
     /**
      * Closes a reserved channel: CLOSE_RESERVED_CHANNEL with where the response goes, the wait for
-     * CLOSE_RESERVED_CHANNEL_RESPONSE, then the ring GPADL's teardown.
+     * CLOSE_RESERVED_CHANNEL_RESPONSE, then the ring GPADL's teardown (not for a channel this client adopted: the
+     * host tears that GPADL down itself, since this connection never held it).
      *
      * @param channel the channel
      * @param targetVp the VP for the response
@@ -716,8 +719,56 @@ public final class GuestClient implements AutoCloseable {
                 deadline,
                 "CLOSE_RESERVED_CHANNEL_RESPONSE channel=" + relid);
         forget(channel);
-        teardownGpadl(channel.ringGpadl(), timeout);
+        if (!channel.isInherited()) {
+            teardownGpadl(channel.ringGpadl(), timeout);
+        }
+        // An adopted channel's GPADL was never this connection's: the host drops it itself after the close.
         ram.free(channel.ringGpadl().pages());
+    }
+
+    /**
+     * Takes over a reserved channel another client left open in the same guest RAM, as an OS kernel debugger takes
+     * over the channel the firmware's debugger opened: the rings are read where they stand (no byte in them is lost),
+     * and this client's transport carries the channel's signals and, later, its CLOSE_RESERVED_CHANNEL. Nothing is
+     * posted: the host still holds the channel open for the reservation, and never offers it to this connection.
+     *
+     * @param previous the channel as the other client opened it (its rings must not be used through it any more)
+     * @return the channel, sending and receiving through this client
+     * @throws GuestException INVALID_STATE if {@code previous} is not an open reserved channel, RING if its rings no
+     *     longer parse
+     */
+    public GuestChannel adoptReserved(final GuestChannel previous) {
+        if (!previous.isReserved() || previous.isClosed()) {
+            throw new GuestException(
+                    GuestException.Kind.INVALID_STATE,
+                    "adopt channel " + previous.channelId() + " reserved=" + previous.isReserved() + " closed="
+                            + previous.isClosed() + " (expected: an open reserved channel)");
+        }
+        final long[] pages = previous.ringGpadl().pages();
+        final GpadlView view = GpadlView.of(
+                        ram.memory(), List.of(new GpaRange(0, pages.length * GuestMemory.PAGE_SIZE, pages)))
+                .orElseThrow();
+        final MemoryResult<RingPair> r = RingPair.forGuest(view, previous.sendRingPages(), options.maxOutgoingPacket());
+        if (r instanceof MemoryResult.Failed<RingPair> f) {
+            throw new GuestException(GuestException.Kind.RING, "adopted rings: " + f.error());
+        }
+        final GuestChannel ch = new GuestChannel(
+                this,
+                previous.offer(),
+                previous.ringGpadl(),
+                r.orElseThrow(),
+                previous.offer().connectionId(),
+                0,
+                true,
+                previous.sendRingPages(),
+                true);
+        lock.lock();
+        try {
+            channelsByRelid.put(ch.channelId(), ch);
+        } finally {
+            lock.unlock();
+        }
+        return ch;
     }
 
     /**

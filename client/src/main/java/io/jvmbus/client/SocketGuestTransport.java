@@ -48,6 +48,7 @@ public final class SocketGuestTransport implements GuestTransport {
     private final Thread reader;
     private volatile Listener listener;
     private volatile boolean closing;
+    private volatile boolean saving;
     private volatile int busyAnswersLeft;
     private final AtomicInteger busyAnswers = new AtomicInteger();
     private ServerFrame.HelloOk hello;
@@ -158,6 +159,37 @@ public final class SocketGuestTransport implements GuestTransport {
             return new String(r.json().toArray(), StandardCharsets.UTF_8);
         }
         throw new GuestException(GuestException.Kind.TRANSPORT, "CONTROL " + json + " answered with " + answer);
+    }
+
+    /**
+     * SAVE: the VM is paused; the server's state comes back in SAVED. From the moment SAVE is written, a
+     * DELIVER_MESSAGE is neither delivered nor answered (host-transport.md, "Saved state"): the saved state keeps it
+     * queued and the restored server sends it again. Use the transport for nothing else afterwards but closing it.
+     *
+     * @return the saved-state bytes
+     * @throws GuestException TRANSPORT if the server answered with ERROR or not at all
+     */
+    public byte[] save() {
+        saving = true;
+        final Object answer = request(new VmmFrame.Save());
+        if (answer instanceof ServerFrame.Saved s) {
+            return s.savedState().toArray();
+        }
+        throw new GuestException(GuestException.Kind.TRANSPORT, "SAVE answered with " + answer);
+    }
+
+    /**
+     * RESTORE: hands a new server the bytes an old one saved; send it after HELLO and the CONTROL offers, before any
+     * guest message.
+     *
+     * @param savedState the bytes from {@link #save()}
+     * @throws GuestException TRANSPORT if the server answered with ERROR or not at all
+     */
+    public void restore(final byte[] savedState) {
+        final Object answer = request(new VmmFrame.Restore(Blob.of(savedState)));
+        if (!(answer instanceof ServerFrame.Restored)) {
+            throw new GuestException(GuestException.Kind.TRANSPORT, "RESTORE answered with " + answer);
+        }
     }
 
     /**
@@ -308,6 +340,9 @@ public final class SocketGuestTransport implements GuestTransport {
     }
 
     private void onDeliver(final ServerFrame.DeliverMessage m) {
+        if (saving) {
+            return; // held over SAVE: the saved state keeps it, the restored server sends it again
+        }
         if (busyAnswersLeft > 0) {
             busyAnswersLeft--;
             busyAnswers.incrementAndGet();
