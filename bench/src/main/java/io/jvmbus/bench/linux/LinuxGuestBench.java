@@ -160,10 +160,10 @@ public final class LinuxGuestBench {
                         r.linuxH2g().mean(),
                         r.ratio());
             }
-            final String log = server.output().strip();
-            if (!log.isEmpty()) {
-                out.println("# jvmbus serve logged " + log.lines().count() + " warning/error lines; the first: "
-                        + log.lines().findFirst().orElse(""));
+            final List<String> problems = server.problems();
+            if (!problems.isEmpty()) {
+                out.println("# jvmbus serve logged " + problems.size() + " warning/error lines; the first: "
+                        + problems.getFirst());
             }
         } finally {
             deleteTree(dir);

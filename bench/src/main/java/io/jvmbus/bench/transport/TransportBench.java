@@ -343,9 +343,8 @@ public final class TransportBench {
     }
 
     private static void warnIfLogged(final ServeChild server, final PrintStream out) {
-        final String log = server.output().strip();
-        if (!log.isEmpty()) {
-            final List<String> lines = log.lines().toList();
+        final List<String> lines = server.problems();
+        if (!lines.isEmpty()) {
             out.println(
                     "# jvmbus serve logged " + lines.size() + " warning/error lines; the first: " + lines.getFirst());
         }
