@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * LinuxGuestBench}). Each prints the time, the load average before and after, and its results.
  */
 @Command(
-        name = "bench",
+        name = "./jvmbus bench",
         mixinStandardHelpOptions = true,
         description = "Runs the benchmarks (see docs/performance.md).",
         subcommands = {BenchMain.Ring.class, BenchMain.Transport.class, BenchMain.Linux.class})
