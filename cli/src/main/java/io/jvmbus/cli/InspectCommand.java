@@ -78,7 +78,10 @@ final class InspectCommand implements Callable<Integer> {
         }
         for (final JsonNode s : sessions) {
             out.println("session " + s.path("session").asLong() + "  vm '"
-                    + s.path("vm").asText() + "'");
+                    + s.path("vm").asText() + "'"
+                    + (s.path("ended").asBoolean(false)
+                            ? "  ended: " + s.path("reason").asText() + " (its last state)"
+                            : ""));
             if (s.has("error")) {
                 out.println("  (no answer: " + s.path("error").asText() + ")");
             } else {

@@ -174,6 +174,7 @@ public final class EchoDevice extends RingDevice {
         echo.put("full_waits", fullWaits);
         echo.put("signals", signals());
         echo.put("waiting", waiting != null);
+        echo.put("mapped_gpadls", mappedGpadls());
         if (rings != null) {
             echo.put("target_vp", Integer.toUnsignedLong(targetVp()));
             echo.put("event_flag", eventFlag());

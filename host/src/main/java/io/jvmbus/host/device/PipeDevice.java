@@ -382,6 +382,7 @@ public final class PipeDevice extends RingDevice {
         final ObjectNode j = into.putObject("pipe");
         j.put("endpoint", listener.describe());
         j.put("open", rings() != null);
+        j.put("mapped_gpadls", mappedGpadls());
         j.put("debugger_connected", peer != null);
         j.put("connections", connections);
         j.put("refused_connections", refusedConnections);

@@ -87,6 +87,15 @@ abstract class RingDevice implements Device {
         return signals;
     }
 
+    /**
+     * The GPADLs this device has mapped (created and not torn down or dropped).
+     *
+     * @return the count
+     */
+    protected final int mappedGpadls() {
+        return gpadls.size();
+    }
+
     @Override
     public final void onRequest(final DeviceRequest request) {
         switch (request) {

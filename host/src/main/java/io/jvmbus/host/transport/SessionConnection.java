@@ -222,6 +222,13 @@ final class SessionConnection {
 
     private void end(final String reason) {
         ended.set(true);
+        ObjectNode last;
+        try {
+            last = engine.inspectState(); // what the VM left behind, before the server releases it
+        } catch (final RuntimeException e) {
+            LOG.warn("session {}: its last state could not be taken", id, e);
+            last = JsonNodeFactory.instance.objectNode().put("error", "last state unavailable: " + e);
+        }
         try {
             engine.close();
         } catch (final RuntimeException e) {
@@ -236,7 +243,7 @@ final class SessionConnection {
         if (r != null) {
             r.interrupt();
         }
-        registry.remove(this);
+        registry.ended(this, new SessionRegistry.Ended(id, vmName(), reason, last));
         // answer inspect requests that other sessions queued here
         for (Event e = events.poll(); e != null; e = events.poll()) {
             if (e instanceof Task t) {
@@ -306,7 +313,8 @@ final class SessionConnection {
      */
     private ArrayNode inspectOthers(final String vm) {
         final Map<SessionConnection, CompletableFuture<ObjectNode>> asked = new LinkedHashMap<>();
-        for (final SessionConnection s : registry.matching(vm, this)) {
+        final SessionRegistry.Matches matches = registry.matching(vm, this);
+        for (final SessionConnection s : matches.live()) {
             asked.put(s, s.submitInspect(this));
         }
         final List<Event> deferred = new ArrayList<>();
@@ -336,12 +344,21 @@ final class SessionConnection {
             final ObjectNode entry = list.addObject();
             entry.put("session", s.id());
             entry.put("vm", s.vmName());
+            entry.put("ended", false);
             if (f.isDone() && !f.isCompletedExceptionally()) {
                 entry.set("state", f.join());
             } else {
                 entry.put("error", f.isDone() ? f.exceptionNow().getMessage() : "no answer in time");
             }
         });
+        for (final SessionRegistry.Ended e : matches.ended()) {
+            final ObjectNode entry = list.addObject();
+            entry.put("session", e.id());
+            entry.put("vm", e.vm());
+            entry.put("ended", true);
+            entry.put("reason", e.reason());
+            entry.set("state", e.lastState().deepCopy());
+        }
         return list;
     }
 }

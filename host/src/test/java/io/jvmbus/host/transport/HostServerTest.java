@@ -409,6 +409,65 @@ class HostServerTest {
     }
 
     @Test
+    void shouldKeepTheLastStateOfAnEndedSessionForInspectByName() throws IOException, InterruptedException {
+        try (TestVmm looker = vmm()) {
+            looker.hello("looker");
+            try (TestVmm gone = vmm()) {
+                gone.hello("gone-vm");
+                assertThat(gone.control("{\"op\":\"offer\",\"name\":\"e0\",\"device\":\"echo\","
+                                + "\"interface\":\"a1f2d6f4-5d0e-4a52-9e2b-6c0f7d3e8a01\","
+                                + "\"instance\":\"11111111-0000-0000-0000-000000000031\"}"))
+                        .contains("\"ok\":true");
+            }
+            assertThat(server.awaitSessionCount(1, CLOSE_WAIT)).isTrue();
+            final JsonNode sessions = JSON.readTree(looker.control("{\"op\":\"inspect\",\"vm\":\"gone-vm\"}"))
+                    .path("sessions");
+            assertThat(sessions).hasSize(1);
+            final JsonNode rec = sessions.get(0);
+            assertThat(rec.path("ended").asBoolean()).isTrue();
+            assertThat(rec.path("reason").asText()).isEqualTo("the VMM closed the connection");
+            assertThat(rec.path("state").path("channels").get(0).path("name").asText())
+                    .isEqualTo("e0");
+            assertThat(rec.path("state")
+                            .path("channels")
+                            .get(0)
+                            .path("echo")
+                            .path("mapped_gpadls")
+                            .asInt(-1))
+                    .isZero();
+            // "*" lists live sessions only: the ended one is looked up by its name
+            assertThat(JSON.readTree(looker.control("{\"op\":\"inspect\",\"vm\":\"*\"}"))
+                            .path("sessions"))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRememberOnlyTheMostRecentEndedSessions() throws IOException, InterruptedException {
+        final int n = SessionRegistry.ENDED_RECORDS + 3;
+        for (int i = 0; i < n; i++) {
+            try (TestVmm vmm = vmm()) {
+                vmm.hello("churn");
+            }
+            assertThat(server.awaitSessionCount(0, CLOSE_WAIT)).isTrue();
+        }
+        try (TestVmm looker = vmm()) {
+            looker.hello("looker");
+            final JsonNode sessions = JSON.readTree(looker.control("{\"op\":\"inspect\",\"vm\":\"churn\"}"))
+                    .path("sessions");
+            assertThat(sessions).hasSize(SessionRegistry.ENDED_RECORDS);
+            final long first = sessions.get(0).path("session").asLong();
+            final long last = sessions.get(SessionRegistry.ENDED_RECORDS - 1)
+                    .path("session")
+                    .asLong();
+            assertThat(last - first)
+                    .as("oldest first, the 3 oldest dropped")
+                    .isEqualTo(SessionRegistry.ENDED_RECORDS - 1);
+            assertThat(last).as("the newest churn session").isEqualTo(n);
+        }
+    }
+
+    @Test
     void shouldCreateSocketWithMode0600AndRemoveItAtClose() throws IOException {
         assertThat(Files.getPosixFilePermissions(socket))
                 .containsExactlyInAnyOrder(

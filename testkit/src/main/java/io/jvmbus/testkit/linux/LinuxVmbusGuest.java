@@ -17,10 +17,47 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LinuxVmbusGuest {
 
-    /** The system property naming the binary. */
+    /** The system property naming the binary built from Linux 6.1. */
     public static final String PROPERTY = "jvmbus.linuxVmbusGuest";
 
-    private static Path cached;
+    /** The system property naming the binary built from Linux 6.12. */
+    public static final String PROPERTY_612 = "jvmbus.linuxVmbusGuest612";
+
+    /** The Linux versions the tool builds from (Debian's {@code linux-source-*} packages). */
+    public enum Kernel {
+        /** Linux 6.1 (Debian 12's kernel). */
+        LINUX_6_1("6.1", PROPERTY),
+        /** Linux 6.12. */
+        LINUX_6_12("6.12", PROPERTY_612);
+
+        private final String version;
+        private final String property;
+
+        Kernel(final String version, final String property) {
+            this.version = version;
+            this.property = property;
+        }
+
+        /**
+         * The version as {@code build.sh --kernel} takes it.
+         *
+         * @return e.g. "6.12"
+         */
+        public String version() {
+            return version;
+        }
+
+        /**
+         * The system property that names a prebuilt binary.
+         *
+         * @return the property name
+         */
+        public String property() {
+            return property;
+        }
+    }
+
+    private static final java.util.Map<Kernel, Path> CACHED = new java.util.EnumMap<>(Kernel.class);
 
     private LinuxVmbusGuest() {}
 
@@ -67,22 +104,34 @@ public final class LinuxVmbusGuest {
      * @return an executable path
      * @throws IOException if it cannot be found or built
      */
-    public static synchronized Path binary() throws IOException {
-        if (cached != null) {
-            return cached;
+    public static Path binary() throws IOException {
+        return binary(Kernel.LINUX_6_1);
+    }
+
+    /**
+     * The binary for one Linux version, built once per JVM if its property does not name it.
+     *
+     * @param kernel the Linux version
+     * @return an executable path
+     * @throws IOException if it cannot be found or built
+     */
+    public static synchronized Path binary(final Kernel kernel) throws IOException {
+        final Path known = CACHED.get(kernel);
+        if (known != null) {
+            return known;
         }
-        final String prop = System.getProperty(PROPERTY);
+        final String prop = System.getProperty(kernel.property());
         if (prop != null && !prop.isBlank() && Files.isExecutable(Path.of(prop))) {
-            cached = Path.of(prop);
-            return cached;
+            CACHED.put(kernel, Path.of(prop));
+            return Path.of(prop);
         }
         final Path build = sharedDir().resolve("tools/linux-vmbus-guest/build.sh");
         if (!Files.isRegularFile(build)) {
             throw new IOException(
-                    "no " + PROPERTY + " and no " + build + " (expected: the shared tools beside the repo)");
+                    "no " + kernel.property() + " and no " + build + " (expected: the shared tools beside the repo)");
         }
         final Path log = Files.createTempFile("linux-vmbus-guest-build", ".log");
-        final Process p = new ProcessBuilder("bash", build.toString(), "-q")
+        final Process p = new ProcessBuilder("bash", build.toString(), "--kernel", kernel.version(), "-q")
                 .redirectErrorStream(false)
                 .redirectError(log.toFile())
                 .start();
@@ -99,10 +148,11 @@ public final class LinuxVmbusGuest {
         final String[] lines = out.strip().split("\n");
         final Path bin = Path.of(lines[lines.length - 1].strip());
         if (p.exitValue() != 0 || !Files.isExecutable(bin)) {
-            throw new IOException("build.sh failed (exit " + p.exitValue() + "): " + Files.readString(log));
+            throw new IOException("build.sh --kernel " + kernel.version() + " failed (exit " + p.exitValue() + "): "
+                    + Files.readString(log));
         }
-        cached = bin;
-        return cached;
+        CACHED.put(kernel, bin);
+        return bin;
     }
 
     private static Path sharedDir() {
@@ -126,8 +176,25 @@ public final class LinuxVmbusGuest {
      */
     public static Result run(final String socket, final Path logDir, final Duration timeout, final String... args)
             throws IOException {
+        return run(Kernel.LINUX_6_1, socket, logDir, timeout, args);
+    }
+
+    /**
+     * Runs the tool built from one Linux version against a socket.
+     *
+     * @param kernel the Linux version
+     * @param socket the host's Unix socket path, or {@code tcp:HOST:PORT}
+     * @param logDir where to keep its output
+     * @param timeout the longest the run may take (the tool also bounds each of its own waits)
+     * @param args the options after the socket
+     * @return the result
+     * @throws IOException if it cannot run, or does not finish in time (it is then killed)
+     */
+    public static Result run(
+            final Kernel kernel, final String socket, final Path logDir, final Duration timeout, final String... args)
+            throws IOException {
         final List<String> cmd = new ArrayList<>();
-        cmd.add(binary().toString());
+        cmd.add(binary(kernel).toString());
         cmd.add(socket);
         cmd.addAll(List.of(args));
         final Path log = Files.createTempFile(logDir, "linux-vmbus-guest", ".log");
