@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jvmbus.testkit.linux.LinuxVmbusGuest;
 import io.jvmbus.testkit.linux.LinuxVmbusGuest.Kernel;
+import io.jvmbus.testkit.process.ServeProcess;
 import io.jvmbus.testkit.transport.TestVmm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,13 +55,13 @@ class LinuxGuestMatrixTest {
     private static final List<String> VERSIONS = List.of("5.3", "5.2", "5.1", "5.0", "4.1", "4.0", "3.0", "2.4");
 
     private Path dir;
-    private ServeChild server;
+    private ServeProcess server;
     private TestVmm inspector;
 
     @BeforeAll
     void startServer() throws IOException {
         dir = Files.createTempDirectory("linux-matrix");
-        server = ServeChild.start(dir.resolve("a.sock"), dir.resolve("serve-a.log"));
+        server = ServeProcess.start(dir.resolve("a.sock"), dir);
         inspector = TestVmm.connect(server.socket(), Duration.ofSeconds(10));
         inspector.hello("matrix-inspector");
     }
@@ -72,7 +73,7 @@ class LinuxGuestMatrixTest {
         }
         if (server != null) {
             server.close();
-            final String log = server.logText();
+            final String log = String.join("\n", server.lines());
             assertThat(log).as("serve log").contains("server stopped");
             assertThat(log)
                     .as("serve log: no internal error in any session")
