@@ -41,6 +41,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "error, warn, info (default), debug or trace")
     String logLevel;
 
+    @Option(
+            names = "--stats-every",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
+            description = "every SECONDS, collect garbage and log live sessions and heap (0, the default: never)")
+    int statsEvery;
+
     @Override
     public Integer call() {
         final InetSocketAddress tcp;
@@ -49,6 +56,9 @@ final class ServeCommand implements Callable<Integer> {
             LogLevel.apply(logLevel);
             tcp = listen == null ? null : LoopbackAddress.parse(listen);
             devices = config == null ? ConfigFile.EMPTY : ConfigFile.load(config);
+            if (statsEvery < 0) {
+                throw new IllegalArgumentException("--stats-every " + statsEvery + " (expected: >= 0)");
+            }
         } catch (final IllegalArgumentException | ControlException e) {
             System.err.println("jvmbus serve: " + e.getMessage());
             return USAGE;
@@ -65,6 +75,9 @@ final class ServeCommand implements Callable<Integer> {
             return CANNOT_BIND;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "jvmbus-serve-shutdown"));
+        if (statsEvery > 0) {
+            ServeStats.logEvery(server, statsEvery);
+        }
         server.closed().join();
         return 0;
     }

@@ -18,9 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -51,6 +53,14 @@ public final class SocketGuestTransport implements GuestTransport {
     private volatile boolean saving;
     private volatile int busyAnswersLeft;
     private final AtomicInteger busyAnswers = new AtomicInteger();
+    /** Per mille of deliveries answered "slot busy" at random; 0 = none. Read on the reader thread only. */
+    private volatile int busyPerMille;
+    /** The seeded source of those choices; used on the reader thread only. */
+    private volatile SplittableRandom busyRandom;
+
+    private final AtomicLong postsAnswered = new AtomicLong();
+    private final AtomicLong deliveriesAccepted = new AtomicLong();
+    private volatile boolean crashOnNextDelivery;
     private ServerFrame.HelloOk hello;
 
     private SocketGuestTransport(final SocketChannel channel, final Duration answerTimeout) {
@@ -135,6 +145,73 @@ public final class SocketGuestTransport implements GuestTransport {
      */
     public void refuseNextDeliveries(final int count) {
         busyAnswersLeft = count;
+    }
+
+    /**
+     * Answers each DELIVER_MESSAGE "slot busy" (followed by MESSAGE_SLOT_FREE) with the given probability, drawn from
+     * a generator seeded with {@code seed}, so a run can be repeated. A refused message comes again and is again
+     * subject to the draw. Deliveries counted by {@link #refuseNextDeliveries} are refused first.
+     *
+     * @param perMille how many deliveries in a thousand to refuse, 0 to 1000 (0 turns it off)
+     * @param seed the generator's seed
+     * @throws IllegalArgumentException if {@code perMille} is outside 0..1000
+     */
+    public void refuseDeliveriesAtRandom(final int perMille, final long seed) {
+        if (perMille < 0 || perMille > 1000) {
+            throw new IllegalArgumentException("perMille=" + perMille + " (expected: 0..1000)");
+        }
+        busyRandom = new SplittableRandom(seed);
+        busyPerMille = perMille;
+    }
+
+    /**
+     * Fault injection: the next DELIVER_MESSAGE is neither handed to the listener nor answered; the connection is
+     * closed instead, as by a VMM that dies between DELIVER_MESSAGE and DELIVER_RESULT. Pending requests then fail with
+     * TRANSPORT.
+     */
+    public void crashOnNextDelivery() {
+        crashOnNextDelivery = true;
+    }
+
+    /**
+     * Fault injection: writes {@code bytes} as they are (for example a frame header without its body, or a whole
+     * POST_MESSAGE frame) and closes the connection at once without reading an answer, as a VMM that dies in the middle
+     * of writing or right after a request.
+     *
+     * @param bytes the last bytes the "VMM" writes
+     */
+    public void crashAfterWriting(final byte[] bytes) {
+        final ByteBuffer b = ByteBuffer.wrap(bytes);
+        writeLock.lock();
+        try {
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        } catch (IOException e) {
+            throw new GuestException(GuestException.Kind.TRANSPORT, "write before the crash", e);
+        } finally {
+            writeLock.unlock();
+        }
+        close();
+    }
+
+    /**
+     * POST_MESSAGE requests answered with POST_RESULT (any status) so far.
+     *
+     * @return the count
+     */
+    public long postsAnswered() {
+        return postsAnswered.get();
+    }
+
+    /**
+     * DELIVER_MESSAGE frames accepted (handed to the listener and answered "delivered") so far; refused ones are not
+     * counted.
+     *
+     * @return the count
+     */
+    public long deliveriesAccepted() {
+        return deliveriesAccepted.get();
     }
 
     /**
@@ -223,6 +300,7 @@ public final class SocketGuestTransport implements GuestTransport {
     public int postMessage(final int connectionId, final int vp, final int messageType, final byte[] payload) {
         final Object answer = request(new VmmFrame.PostMessage(connectionId, vp, messageType, Blob.of(payload), false));
         if (answer instanceof ServerFrame.PostResult r) {
+            postsAnswered.incrementAndGet();
             return r.hvStatus();
         }
         throw new GuestException(GuestException.Kind.TRANSPORT, "POST_MESSAGE answered with " + answer);
@@ -343,18 +421,35 @@ public final class SocketGuestTransport implements GuestTransport {
         if (saving) {
             return; // held over SAVE: the saved state keeps it, the restored server sends it again
         }
-        if (busyAnswersLeft > 0) {
-            busyAnswersLeft--;
+        if (crashOnNextDelivery) {
+            closing = true;
+            try {
+                channel.close(); // the reader's next read fails and pending requests get "connection closed"
+            } catch (IOException e) {
+                // closed anyway
+            }
+            return;
+        }
+        if (busyAnswersLeft > 0 || refuseAtRandom()) {
+            if (busyAnswersLeft > 0) {
+                busyAnswersLeft--;
+            }
             busyAnswers.incrementAndGet();
             // The slot is "occupied": refuse, then free it; the server must send the same message again.
             write(new VmmFrame.DeliverResult(m.sequence(), 1));
             write(new VmmFrame.MessageSlotFree(m.vpIndex(), m.sint()));
             return;
         }
+        deliveriesAccepted.incrementAndGet(); // before the listener, so a guest that saw the message sees the count
         final Listener l = listener;
         if (l != null) {
             l.onMessage(m.vpIndex(), m.sint(), m.messageType(), m.payload().toArray());
         }
         write(new VmmFrame.DeliverResult(m.sequence(), 0));
+    }
+
+    private boolean refuseAtRandom() {
+        final int perMille = busyPerMille;
+        return perMille > 0 && busyRandom.nextInt(1000) < perMille;
     }
 }

@@ -207,6 +207,34 @@ class ServeTest {
     }
 
     @Test
+    void shouldReceiveEveryOfferInOrderWhenHalfTheDeliveriesAreRefusedAtRandom() throws IOException {
+        start(ProtocolVersion.COPPER, GuestOptions.linux());
+        for (int i = 0; i < 8; i++) {
+            offerEcho("echo" + i, i);
+        }
+        final long seed = System.nanoTime();
+        transport.refuseDeliveriesAtRandom(500, seed);
+
+        client.connect(TIMEOUT);
+        final List<OfferChannel> offers = client.requestOffers(TIMEOUT);
+
+        assertThat(offers).as("seed %d", seed).hasSize(8);
+        // VERSION_RESPONSE, 8 offers, ALL_OFFERS_DELIVERED: each accepted once, whatever was refused before
+        assertThat(transport.deliveriesAccepted()).as("seed %d", seed).isEqualTo(10);
+        assertThat(transport.postsAnswered()).isEqualTo(2);
+        assertThat(client.protocolErrors()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseABusyRatioOutsidePerMille() throws IOException {
+        start(ProtocolVersion.COPPER, GuestOptions.linux());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> transport.refuseDeliveriesAtRandom(1001, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("perMille=1001");
+    }
+
+    @Test
     void shouldReleaseARescindedOpenChannel() throws IOException {
         start(ProtocolVersion.COPPER, GuestOptions.linux());
         offerEcho("echo0", 0);

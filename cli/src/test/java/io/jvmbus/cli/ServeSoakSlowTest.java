@@ -1,0 +1,97 @@
+package io.jvmbus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.jvmbus.host.control.ConfigFile;
+import io.jvmbus.host.session.SessionEnvironment;
+import io.jvmbus.host.transport.HostServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The soak: 50 VMs of random valid traffic with a quarter of deliveries refused "slot busy", for
+ * {@code -Djvmbus.soak.seconds} (60 by default). Run with {@code -Pslow}. Reports messages processed, lost and
+ * reordered echoes, and the server's heap after a full collection sampled through the run.
+ */
+@Tag("slow")
+class ServeSoakSlowTest {
+
+    static final int VMS = 50;
+
+    @TempDir
+    Path dir;
+
+    static long seconds() {
+        return Long.getLong("jvmbus.soak.seconds", 60);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.MINUTES)
+    void shouldSoakFiftyVmsInThisJvmWithNothingLostAndAFlatHeap() throws Exception {
+        final long seed = Long.getLong("jvmbus.soak.seed", System.nanoTime());
+        final long seconds = seconds();
+        final List<Long> heap = new ArrayList<>();
+        final ListAppender<ILoggingEvent> warnings = ServeSoakTest.captureWarnings();
+        try (HostServer server = HostServer.start(new HostServer.Options(
+                dir.resolve("soak.sock"), null, SessionEnvironment.defaults(ConfigFile.EMPTY), 256))) {
+            final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            final long period = Math.max(1, seconds / 20);
+            sampler.scheduleAtFixedRate(
+                    () -> {
+                        final ServeStats.Sample s = ServeStats.sample(server.sessionCount());
+                        System.out.println("soak " + s.line());
+                        synchronized (heap) {
+                            heap.add(s.heapAfterGcBytes());
+                        }
+                    },
+                    period,
+                    period,
+                    TimeUnit.SECONDS);
+            final long started = System.nanoTime();
+            final SoakDriver.Totals t;
+            try {
+                t = new SoakDriver(SoakDriver.Options.forDuration(
+                                server.socketPath(), dir, VMS, seed, Duration.ofSeconds(seconds)))
+                        .run();
+            } finally {
+                sampler.shutdownNow();
+                sampler.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            final double elapsed = (System.nanoTime() - started) / 1e9;
+            final HeapTrend trend;
+            synchronized (heap) {
+                trend = new HeapTrend(heap);
+            }
+            System.out.printf(
+                    "soak in-process (seed %d, %d VMs, %.0f s): %s; messages=%d (%.0f/s); %s%n",
+                    seed, VMS, elapsed, t, t.messages(), t.messages() / elapsed, trend);
+
+            assertThat(t.failures()).as("seed %d: %s", seed, t).isEmpty();
+            assertThat(t.lost()).as("seed %d: lost", seed).isZero();
+            assertThat(t.reordered()).as("seed %d: reordered", seed).isZero();
+            assertThat(t.packetsEchoed()).isEqualTo(t.packetsSent());
+            assertThat(t.lives()).as("every VM lived at least once").isGreaterThanOrEqualTo(VMS);
+            assertThat(t.busy()).isPositive();
+            assertThat(server.awaitSessionCount(0, Duration.ofSeconds(60)))
+                    .as("every session ended")
+                    .isTrue();
+            assertThat(trend.flat()).as("seed %d: %s", seed, trend).isTrue();
+            assertThat(ServeSoakTest.messages(warnings)).as("seed %d", seed).isEmpty();
+        } finally {
+            ((Logger) LoggerFactory.getLogger("io.jvmbus")).detachAppender(warnings);
+        }
+    }
+}
