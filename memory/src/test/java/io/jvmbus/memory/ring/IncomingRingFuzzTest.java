@@ -10,7 +10,10 @@ import java.nio.ByteOrder;
 
 /**
  * The incoming ring reader over guest memory the fuzzer controls completely: both indices, pending_send_sz, every
- * data byte, and changes the "guest" makes between reads (moving write_index, rewriting descriptors, the mask).
+ * data byte, and changes the "guest" makes between reads (a schedule of writes the fuzzer interleaves with the
+ * reader's steps: moving write_index, overwriting the host-owned read_index, rewriting descriptors and payload bytes
+ * of a packet already handed out, pending_send_sz and the mask). The reader fetches each descriptor field once, so
+ * a write between two of its steps is the race a guest on another CPU can make.
  * Whatever happens, the reader must return a status (never throw), stay inside the ring, keep its position aligned,
  * hand out only packets that fit in what was published, and keep CORRUPT sticky. Every run is bounded (at most
  * {@value #MAX_STEPS} operations), so a spin would show up as a timeout.
@@ -60,6 +63,7 @@ class IncomingRingFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void readerSurvivesAnyRingContents(final byte[] data) {
+        viewFresh = false;
         final Input in = new Input(data);
         final int first = in.u8();
         final int ringPages = 2 + (first & 0x7F) % 3;
@@ -96,7 +100,14 @@ class IncomingRingFuzzTest {
         }
     }
 
-    /** One operation: 0-3 poll, 4 commit, 5 move write_index, 6 rewrite a u64, 7 pending + mask toggles. */
+    /**
+     * One operation: 0-3 poll, 4 commit, 5 move write_index, 6 rewrite a u64, 7 pending + mask toggles, 8 the guest
+     * overwrites read_index (the host must keep using its own position), 9 read the last packet handed out again
+     * (after whatever the guest rewrote since; the view must stay inside the ring).
+     */
+    /** Whether the last packet polled may still be read (no commit since). */
+    private static boolean viewFresh;
+
     private static boolean step(
             final Input in,
             final RawRing guest,
@@ -105,8 +116,17 @@ class IncomingRingFuzzTest {
             final MemorySegment buffer,
             final boolean wasCorrupt) {
         final int size = guest.size;
-        switch (in.u8() & 7) {
-            case 4 -> ring.commitRead();
+        switch (in.u8() % 10) {
+            case 4 -> {
+                ring.commitRead();
+                viewFresh = false;
+            }
+            case 8 -> guest.readIndex(in.i32());
+            case 9 -> {
+                if (viewFresh) {
+                    readView(view, buffer);
+                }
+            }
             case 5 -> guest.writeIndex(in.i32());
             case 6 -> guest.longAt(Math.floorMod(in.i32(), size) & ~7, in.i64());
             case 7 -> {
@@ -130,17 +150,23 @@ class IncomingRingFuzzTest {
                 }
                 if (st == ReadStatus.PACKET) {
                     checkPacket(view, before, size, ring);
-                    view.copyTo(0, buffer, 0, view.length());
-                    view.copyPayloadTo(buffer, 0);
-                    view.getLong(0);
-                    view.getInt(view.length() - 4);
-                    view.getByte(view.length() - 1);
-                    view.trailer();
-                    view.sliceOrNull(0, view.length());
+                    readView(view, buffer);
+                    viewFresh = true;
                 }
             }
         }
         return wasCorrupt || ring.corruption() != null;
+    }
+
+    /** Every accessor of a packet view, over its whole length. */
+    private static void readView(final PacketView view, final MemorySegment buffer) {
+        view.copyTo(0, buffer, 0, view.length());
+        view.copyPayloadTo(buffer, 0);
+        view.getLong(0);
+        view.getInt(view.length() - 4);
+        view.getByte(view.length() - 1);
+        view.trailer();
+        view.sliceOrNull(0, view.length());
     }
 
     private static void checkPacket(final PacketView view, final int start, final int size, final IncomingRing ring) {
