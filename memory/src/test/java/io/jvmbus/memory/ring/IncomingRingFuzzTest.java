@@ -5,6 +5,7 @@ import io.jvmbus.memory.GpadlView;
 import io.jvmbus.memory.GuestMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -13,7 +14,8 @@ import java.nio.ByteOrder;
  * data byte, and changes the "guest" makes between reads (a schedule of writes the fuzzer interleaves with the
  * reader's steps: moving write_index, overwriting the host-owned read_index, rewriting descriptors and payload bytes
  * of a packet already handed out, pending_send_sz and the mask). The reader fetches each descriptor field once, so
- * a write between two of its steps is the race a guest on another CPU can make.
+ * a write between two of its steps is the race a guest on another CPU can make. The page of guest RAM outside the
+ * GPADL is a canary: the host never writes it.
  * Whatever happens, the reader must return a status (never throw), stay inside the ring, keep its position aligned,
  * hand out only packets that fit in what was published, and keep CORRUPT sticky. Every run is bounded (at most
  * {@value #MAX_STEPS} operations), so a spin would show up as a timeout.
@@ -29,6 +31,7 @@ import java.nio.ByteOrder;
 class IncomingRingFuzzTest {
 
     private static final int MAX_STEPS = 256;
+    private static final byte CANARY = (byte) 0xA5;
 
     /** Reads the input with zeros past its end. */
     private static final class Input {
@@ -75,6 +78,9 @@ class IncomingRingFuzzTest {
             for (int i = 0; i < total; i++) {
                 pages[i] = scattered ? total - i : i;
             }
+            // The one page of guest RAM outside the GPADL (page 0 when scattered, the last otherwise): a canary.
+            final MemorySegment outside = memory.page(scattered ? 0 : total);
+            outside.fill(CANARY);
             final RawRing guest = RawRing.of(memory, pages, 0, ringPages);
             final int size = guest.size;
             final int readIndex = in.i32();
@@ -95,6 +101,11 @@ class IncomingRingFuzzTest {
                 final int pos = ring.readPosition();
                 if ((pos & 7) != 0 || pos < 0 || pos >= size) {
                     throw new AssertionError("read position " + pos + " outside the ring of " + size);
+                }
+            }
+            for (long i = 0; i < 4096; i++) {
+                if (outside.get(ValueLayout.JAVA_BYTE, i) != CANARY) {
+                    throw new AssertionError("the ring wrote outside its GPADL, at byte " + i + " of the page after");
                 }
             }
         }
