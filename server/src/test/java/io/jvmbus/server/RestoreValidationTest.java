@@ -249,6 +249,31 @@ final class RestoreValidationTest {
     }
 
     @Test
+    void shouldRefuseGpadlPagesAndBytesBeyondThisServersLimits() {
+        final SavedServerState s = richState();
+        // GPADL 10 rewritten to one range of two pages (PFNs 5 and 6): valid, but over a one-page limit.
+        final SavedServerState twoPages = editGpadl(
+                s,
+                0,
+                g -> g.setExpectedWords(3)
+                        .clearWords()
+                        .addWords(2 * 4096L)
+                        .addWords(5L)
+                        .addWords(6L));
+        assertThat(refused(
+                        twoPages,
+                        RestoreLimits.defaults(),
+                        ServerConfig.builder().maxGpadlPages(1).build()))
+                .isEqualTo(RestoreErrorKind.LIMIT_EXCEEDED);
+        // The state holds GPADL 10 (2 words) and GPADL 11 (2 of 4 words received): over 24 bytes however counted.
+        assertThat(refused(
+                        s,
+                        RestoreLimits.defaults(),
+                        ServerConfig.builder().maxGpadlBytesTotal(24).build()))
+                .isEqualTo(RestoreErrorKind.LIMIT_EXCEEDED);
+    }
+
+    @Test
     void shouldRefuseQueuedMessagesThatAreNotHostMessages() {
         final SavedServerState s = richState();
         final SavedServerState guestMessage = s.toBuilder()
