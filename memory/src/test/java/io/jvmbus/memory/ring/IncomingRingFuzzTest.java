@@ -33,6 +33,9 @@ class IncomingRingFuzzTest {
     private static final int MAX_STEPS = 256;
     private static final byte CANARY = (byte) 0xA5;
 
+    /** Whether the last packet polled may still be read (no commit since). */
+    private static boolean viewFresh;
+
     /** Reads the input with zeros past its end. */
     private static final class Input {
         private final ByteBuffer b;
@@ -116,9 +119,6 @@ class IncomingRingFuzzTest {
      * overwrites read_index (the host must keep using its own position), 9 read the last packet handed out again
      * (after whatever the guest rewrote since; the view must stay inside the ring).
      */
-    /** Whether the last packet polled may still be read (no commit since). */
-    private static boolean viewFresh;
-
     private static boolean step(
             final Input in,
             final RawRing guest,
