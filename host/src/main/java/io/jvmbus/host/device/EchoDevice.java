@@ -9,6 +9,8 @@ import io.jvmbus.memory.ring.RingPair;
 import io.jvmbus.memory.ring.WriteStatus;
 import io.jvmbus.protocol.ring.PacketType;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The {@code echo} device: accepts every open, GPADL and modify; for each in-band packet the guest writes, writes one
@@ -162,6 +164,59 @@ public final class EchoDevice extends RingDevice {
                 }
             }
         }
+    }
+
+    /** The version of {@link #saveState()}'s format. */
+    public static final int STATE_VERSION = 1;
+
+    /** Length of the state's header: u32 version, u32 length, u64 transaction id. */
+    private static final int STATE_HEADER = 16;
+
+    /**
+     * SAVE: the echo waiting for room, if any (the guest's packet is already consumed from its ring, so the echo
+     * exists only here): {@code u32 version, u32 length, u64 transaction id, bytes} (little-endian); empty if none.
+     */
+    @Override
+    public byte[] saveState() {
+        if (waiting == null) {
+            return new byte[0];
+        }
+        return ByteBuffer.allocate(STATE_HEADER + waiting.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(STATE_VERSION)
+                .putInt(waiting.length)
+                .putLong(waitingTransactionId)
+                .put(waiting)
+                .array();
+    }
+
+    @Override
+    public Runnable prepareRestore(final byte[] state) {
+        if (state.length == 0) {
+            return () -> {};
+        }
+        if (state.length < STATE_HEADER) {
+            throw new IllegalArgumentException(
+                    "echo state of " + state.length + " bytes (expected: 0 or >= " + STATE_HEADER + ")");
+        }
+        final ByteBuffer in = ByteBuffer.wrap(state).order(ByteOrder.LITTLE_ENDIAN);
+        final int version = in.getInt();
+        if (version != STATE_VERSION) {
+            throw new IllegalArgumentException(
+                    "echo state version " + Integer.toUnsignedString(version) + " (expected: " + STATE_VERSION + ")");
+        }
+        final int length = in.getInt();
+        final long transactionId = in.getLong();
+        if (length <= 0 || length != in.remaining() || (length & 7) != 0) {
+            throw new IllegalArgumentException("echo state length " + Integer.toUnsignedString(length)
+                    + " (expected: a positive multiple of 8, exactly the " + in.remaining() + " bytes that follow)");
+        }
+        final byte[] echo = new byte[length];
+        in.get(echo);
+        return () -> {
+            waiting = echo;
+            waitingTransactionId = transactionId;
+        };
     }
 
     @Override

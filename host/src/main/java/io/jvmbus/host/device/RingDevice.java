@@ -7,7 +7,10 @@ import io.jvmbus.memory.ring.RingPair;
 import io.jvmbus.protocol.ConnectionIds;
 import io.jvmbus.protocol.NtStatus;
 import io.jvmbus.server.DeviceRequest;
+import io.jvmbus.server.OpenParams;
+import io.jvmbus.server.RestoredGpadl;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +32,9 @@ abstract class RingDevice implements Device {
     private int targetVp;
     private int eventFlag;
     private boolean revoked;
+    /** Accepted an open and got no close since (stays true when corruption detached the rings). */
+    private boolean opened;
+
     private long signals;
 
     RingDevice(final ChannelPort port) {
@@ -106,6 +112,7 @@ abstract class RingDevice implements Device {
             }
             case DeviceRequest.Open o -> open(o);
             case DeviceRequest.Close c -> {
+                opened = false;
                 detachRings();
                 port.completeClose();
             }
@@ -155,6 +162,7 @@ abstract class RingDevice implements Device {
                 rings = ok.value();
                 targetVp = p.targetVp();
                 eventFlag = p.eventFlag();
+                opened = true;
                 port.routeSignals(p.connectionId());
                 port.completeOpen(NtStatus.SUCCESS);
                 service(); // the guest may have written before it got the open result
@@ -164,6 +172,59 @@ abstract class RingDevice implements Device {
                 port.completeOpen(NtStatus.UNSUCCESSFUL);
             }
         }
+    }
+
+    @Override
+    public final boolean holdsOpen() {
+        return opened;
+    }
+
+    /**
+     * Maps the accepted GPADLs again (same guest pages, this process's views) and attaches to the open channel's rings
+     * at the indices guest memory holds: the ring buffers continue where they were.
+     */
+    @Override
+    public final void restoreChannel(final OpenParams open, final List<RestoredGpadl> restored) {
+        final GuestMemory memory = port.memory();
+        for (final RestoredGpadl g : restored) {
+            if (!g.accepted()) {
+                continue; // its creation was re-sent: onRequest maps it
+            }
+            if (memory == null) {
+                port.warn("restored gpadl " + Integer.toUnsignedString(g.gpadlId()) + " not mapped: no guest RAM");
+                continue;
+            }
+            switch (GpadlView.of(memory, g.ranges())) {
+                case MemoryResult.Ok<GpadlView> ok -> gpadls.put(g.gpadlId(), ok.value());
+                case MemoryResult.Failed<GpadlView> f ->
+                    port.warn("restored gpadl " + Integer.toUnsignedString(g.gpadlId()) + " not mapped: " + f.error());
+            }
+        }
+        if (open == null) {
+            return;
+        }
+        opened = true;
+        targetVp = open.targetVp();
+        eventFlag = open.eventFlag();
+        final GpadlView ring = gpadls.get(open.ringBufferGpadlId());
+        if (ring == null) {
+            port.warn("restored open channel: ring gpadl " + Integer.toUnsignedString(open.ringBufferGpadlId())
+                    + " is not mapped (expected: an accepted gpadl); channel stopped");
+            return;
+        }
+        switch (RingPair.forHost(ring, open.downstreamRingBufferPageOffset(), NO_PACKET_LIMIT)) {
+            case MemoryResult.Ok<RingPair> ok -> {
+                rings = ok.value();
+                port.routeSignals(open.connectionId());
+            }
+            case MemoryResult.Failed<RingPair> f -> port.warn("restored rings refused, channel stopped: " + f.error());
+        }
+    }
+
+    /** Moves what the guest left in the rings while the host was serviced. */
+    @Override
+    public final void resume() {
+        service();
     }
 
     /** Stops using the rings (they stay in guest memory untouched) and stops routing the guest's signals here. */

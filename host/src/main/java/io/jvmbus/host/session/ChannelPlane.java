@@ -3,6 +3,7 @@ package io.jvmbus.host.session;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
 import io.jvmbus.host.control.ControlCodec;
 import io.jvmbus.host.control.ControlException;
 import io.jvmbus.host.control.ControlRequest;
@@ -10,14 +11,18 @@ import io.jvmbus.host.device.ChannelPort;
 import io.jvmbus.host.device.Device;
 import io.jvmbus.host.device.DeviceKind;
 import io.jvmbus.host.device.ManualDevice;
+import io.jvmbus.host.session.savedstate.SavedDevice;
+import io.jvmbus.host.session.savedstate.SavedSession;
 import io.jvmbus.memory.GuestMemory;
 import io.jvmbus.protocol.Blob;
 import io.jvmbus.protocol.ConnectionIds;
 import io.jvmbus.protocol.FeatureFlags;
+import io.jvmbus.protocol.Guid;
 import io.jvmbus.protocol.message.ChannelMessage;
 import io.jvmbus.protocol.message.MessageCodec;
 import io.jvmbus.protocol.transport.PostResultLayout;
 import io.jvmbus.protocol.transport.ServerFrame;
+import io.jvmbus.server.ChannelClaim;
 import io.jvmbus.server.ChannelServer;
 import io.jvmbus.server.DeviceRequest;
 import io.jvmbus.server.ErrorKind;
@@ -32,11 +37,14 @@ import io.jvmbus.server.OfferId;
 import io.jvmbus.server.OfferKey;
 import io.jvmbus.server.OfferParams;
 import io.jvmbus.server.OfferResult;
+import io.jvmbus.server.OpenParams;
 import io.jvmbus.server.Outcome;
+import io.jvmbus.server.RestoreResult;
 import io.jvmbus.server.ServerConfig;
 import io.jvmbus.server.ServerEffects;
 import io.jvmbus.server.ServerError;
 import io.jvmbus.server.ServerSnapshot;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -489,6 +497,273 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
         settle();
         return resetComplete;
     }
+
+    // ---- servicing ----------------------------------------------------------------------------------------------
+
+    /**
+     * SAVE: the core's blob (its outgoing queue still holds a message the VMM has not answered: the core drops a
+     * message only at DELIVER_RESULT 0) and every live channel's device, in offer-key order.
+     *
+     * @param into the session's saved state, to fill
+     * @return the number of devices saved
+     */
+    int save(final SavedSession.Builder into) {
+        into.setCore(ByteString.copyFrom(core.save()));
+        final List<ServerSnapshot.ChannelSnapshot> channels =
+                new ArrayList<>(core.inspect().channels());
+        channels.sort(java.util.Comparator.comparing(ServerSnapshot.ChannelSnapshot::key));
+        int devices = 0;
+        for (final ServerSnapshot.ChannelSnapshot c : channels) {
+            final Slot s = slotOf(c.key());
+            if (s == null || byName.get(s.name) != s) {
+                continue; // revoked by the host: no device will claim it
+            }
+            into.addDevices(SavedDevice.newBuilder()
+                    .setName(s.name)
+                    .setKind(s.kind.wire())
+                    .setInterfaceId(ByteString.copyFrom(c.key().interfaceId().toBytes()))
+                    .setInstanceId(ByteString.copyFrom(c.key().instanceId().toBytes()))
+                    .setSubchannelIndex(c.key().subchannelIndex())
+                    .setOpen(s.device.holdsOpen())
+                    .setState(ByteString.copyFrom(s.device.saveState())));
+            devices++;
+        }
+        into.setQueuedMessages(core.queuedMessages());
+        into.setDeliveryOutstanding(pump.state() != DeliveryPump.State.IDLE);
+        return devices;
+    }
+
+    /** Why a RESTORE was refused; nothing changed. */
+    static final class RestoreRefused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RestoreRefused(final String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What a RESTORE did.
+     *
+     * @param channels channels in the core's saved state
+     * @param gpadls GPADLs restored
+     * @param messages queued messages restored (to be delivered again)
+     * @param claimed channels a device of this session claimed
+     * @param unmatched saved devices no device of this session matched (their channels are revoked)
+     */
+    record RestoreSummary(int channels, int gpadls, int messages, int claimed, int unmatched) {}
+
+    private static OfferKey keyOf(final SavedDevice d) {
+        return new OfferKey(
+                Guid.read(ByteBuffer.wrap(d.getInterfaceId().toByteArray()), 0),
+                Guid.read(ByteBuffer.wrap(d.getInstanceId().toByteArray()), 0),
+                d.getSubchannelIndex());
+    }
+
+    /**
+     * RESTORE into this fresh plane (no guest message handled yet). Saved channels are matched to this session's
+     * devices by offer key and kind; everything is checked first (device states, then the whole restore and every
+     * claim against a scratch core), so a refusal leaves the plane unchanged. Then the real core restores, each matched
+     * device claims its channel and takes back its GPADLs, rings and state, unmatched saved channels are revoked, and
+     * the requests the core re-sent reach the devices. Nothing is delivered and no device moves data until {@link
+     * #resumeAfterRestore()}.
+     *
+     * @param saved the session's saved state
+     * @return what happened
+     * @throws RestoreRefused with the reason, nothing changed
+     */
+    RestoreSummary restore(final SavedSession saved) throws RestoreRefused {
+        final Map<OfferKey, SavedDevice> byKey = new HashMap<>();
+        for (final SavedDevice d : saved.getDevicesList()) {
+            if (byKey.put(keyOf(d), d) != null) {
+                throw new RestoreRefused("saved device '" + d.getName() + "': key " + keyOf(d)
+                        + " saved twice (expected: one device per channel)");
+            }
+        }
+        // 1. every matched device checks its state (nothing changes yet)
+        final List<Slot> matched = new ArrayList<>();
+        final Map<Slot, Runnable> apply = new HashMap<>();
+        for (final Slot slot : List.copyOf(byName.values())) {
+            final SavedDevice d = byKey.get(slot.params.key());
+            if (d == null) {
+                continue;
+            }
+            if (!d.getKind().equals(slot.kind.wire())) {
+                throw new RestoreRefused("channel '" + slot.name + "' (" + slot.params.key() + "): saved device kind '"
+                        + d.getKind() + "' (expected: '" + slot.kind.wire() + "', this session's device)");
+            }
+            try {
+                apply.put(slot, slot.device.prepareRestore(d.getState().toByteArray()));
+            } catch (final IllegalArgumentException e) {
+                throw new RestoreRefused("channel '" + slot.name + "': device state refused: " + e.getMessage());
+            }
+            matched.add(slot);
+        }
+        // 2. the whole restore against a scratch core with the same offers: a refusal there changes nothing here
+        final byte[] blob = saved.getCore().toByteArray();
+        rehearse(blob, matched, byKey);
+        // 3. for real
+        final RestoreResult result = core.restore(blob);
+        if (!(result instanceof RestoreResult.Restored restored)) {
+            throw new RestoreRefused("core state refused: " + ((RestoreResult.Failed) result).error());
+        }
+        int claimed = 0;
+        for (final Slot slot : matched) {
+            final SavedDevice d = byKey.get(slot.params.key());
+            final ChannelClaim claim = core.restoreChannel(slot.offerId, d.getOpen());
+            if (!(claim instanceof ChannelClaim.Claimed c)) {
+                // the rehearsal claimed it: cannot happen; say so and go on with the others
+                LOG.error("{}: channel '{}' claim refused after rehearsal: {}", who.get(), slot.name, claim);
+                continue;
+            }
+            claimed++;
+            slot.device.restoreChannel(currentTarget(slot.params.key(), c.open()), c.gpadls());
+            apply.get(slot).run();
+            if (c.open() != null && slot.subchannelCount > 0 && slot.subchannels.isEmpty()) {
+                claimed += restoreSubchannels(slot, byKey);
+            }
+        }
+        check("revoke unclaimed channels", core.revokeUnclaimedChannels());
+        settleDevices();
+        int unmatched = 0;
+        for (final SavedDevice d : saved.getDevicesList()) {
+            final Slot s = slotOf(keyOf(d));
+            if (s == null || byName.get(s.name) != s) {
+                unmatched++;
+                LOG.warn(
+                        "{}: saved channel '{}' ({} {}) has no device here: revoked",
+                        who.get(),
+                        d.getName(),
+                        d.getKind(),
+                        keyOf(d));
+            }
+        }
+        return new RestoreSummary(restored.channels(), restored.gpadls(), restored.messages(), claimed, unmatched);
+    }
+
+    /**
+     * The claim's open parameters with the target VP the channel has now: the core hands back the open as the guest
+     * asked for it, while a MODIFY_CHANNEL the device completed since moved the channel's interrupts.
+     */
+    private OpenParams currentTarget(final OfferKey key, final OpenParams open) {
+        if (open == null) {
+            return null;
+        }
+        for (final ServerSnapshot.ChannelSnapshot c : core.inspect().channels()) {
+            if (c.key().equals(key)
+                    && c.openRequest() != null
+                    && c.openRequest().targetVp() != open.targetVp()) {
+                return new OpenParams(
+                        open.channelId(),
+                        open.openId(),
+                        open.ringBufferGpadlId(),
+                        c.openRequest().targetVp(),
+                        open.downstreamRingBufferPageOffset(),
+                        open.userData(),
+                        open.eventFlag(),
+                        open.connectionId(),
+                        open.monitorInfo(),
+                        open.flags(),
+                        open.reservedTarget(),
+                        open.confidentialRing(),
+                        open.confidentialExternalMemory(),
+                        open.externalMemoryPinned());
+            }
+        }
+        return open;
+    }
+
+    /** A restored open primary's subchannels: offered again (they match their saved channels) and claimed. */
+    private int restoreSubchannels(final Slot primary, final Map<OfferKey, SavedDevice> byKey) {
+        primary.offerSubchannels();
+        int claimed = 0;
+        for (final Slot sub : primary.subchannels) {
+            final SavedDevice d = byKey.get(sub.params.key());
+            final ChannelClaim claim = core.restoreChannel(sub.offerId, d != null && d.getOpen());
+            if (!(claim instanceof ChannelClaim.Claimed c)) {
+                LOG.error("{}: subchannel '{}' claim refused after rehearsal: {}", who.get(), sub.name, claim);
+                continue;
+            }
+            claimed++;
+            sub.device.restoreChannel(currentTarget(sub.params.key(), c.open()), c.gpadls());
+            if (d != null) {
+                try {
+                    sub.device.prepareRestore(d.getState().toByteArray()).run();
+                } catch (final IllegalArgumentException e) {
+                    sub.warn("device state not restored: " + e.getMessage());
+                }
+            }
+        }
+        return claimed;
+    }
+
+    /** Runs the restore and every claim against a scratch core with this plane's offers. */
+    private void rehearse(final byte[] blob, final List<Slot> matched, final Map<OfferKey, SavedDevice> byKey)
+            throws RestoreRefused {
+        final ChannelServer scratch = new ChannelServer(coreConfig, NO_EFFECTS);
+        final Map<Slot, OfferId> ids = new HashMap<>();
+        for (final Slot slot : byName.values()) {
+            if (!(scratch.offerChannel(slot.params) instanceof OfferResult.Offered ok)) {
+                throw new RestoreRefused("channel '" + slot.name + "' cannot be offered to a fresh core");
+            }
+            ids.put(slot, ok.offerId());
+        }
+        if (scratch.restore(blob) instanceof RestoreResult.Failed f) {
+            throw new RestoreRefused("core state refused: " + f.error());
+        }
+        for (final Slot slot : matched) {
+            final SavedDevice d = byKey.get(slot.params.key());
+            final ChannelClaim claim = scratch.restoreChannel(ids.get(slot), d.getOpen());
+            if (claim instanceof ChannelClaim.Rejected r) {
+                throw new RestoreRefused("channel '" + slot.name + "' (device open=" + d.getOpen() + "): " + r.error());
+            }
+            if (((ChannelClaim.Claimed) claim).open() != null && slot.subchannelCount > 0) {
+                for (int i = 1; i <= slot.subchannelCount; i++) {
+                    final OfferParams sub = slot.params.subchannel(i);
+                    final SavedDevice sd = byKey.get(sub.key());
+                    if (!(scratch.offerChannel(sub) instanceof OfferResult.Offered ok)) {
+                        continue; // not offered here either: the real restore warns the same way
+                    }
+                    final ChannelClaim subClaim = scratch.restoreChannel(ok.offerId(), sd != null && sd.getOpen());
+                    if (subClaim instanceof ChannelClaim.Rejected r) {
+                        throw new RestoreRefused("subchannel " + i + " of '" + slot.name + "': " + r.error());
+                    }
+                }
+            }
+        }
+        if (!scratch.revokeUnclaimedChannels().isOk()) {
+            throw new RestoreRefused("revoking the saved channels no device claimed does not fit the queue");
+        }
+    }
+
+    /** After RESTORED: every device moves what waited in its rings, then the restored messages go out again. */
+    void resumeAfterRestore() {
+        for (final Slot s : List.copyOf(byOffer.values())) {
+            s.device.resume();
+        }
+        settle();
+    }
+
+    /** The effects of the scratch core a RESTORE rehearses on: none is carried out. */
+    private static final ServerEffects NO_EFFECTS = new ServerEffects() {
+        @Override
+        public void deviceRequest(final OfferId offer, final DeviceRequest request) {}
+
+        @Override
+        public void modifyConnection(final ModifyConnectionRequest request) {}
+
+        @Override
+        public void hvsockConnect(final HvsockConnectRequest request) {}
+
+        @Override
+        public void forwardInitiateContact(final InitiateContactRequest request) {}
+
+        @Override
+        public void unloadComplete() {}
+
+        @Override
+        public void resetComplete() {}
+    };
 
     // ---- inspect ------------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jvmbus.host.control.ControlCodec;
 import io.jvmbus.host.control.ControlException;
 import io.jvmbus.host.control.ControlRequest;
+import io.jvmbus.host.session.savedstate.SavedSession;
 import io.jvmbus.protocol.Blob;
 import io.jvmbus.protocol.transport.DecodeOutcome;
 import io.jvmbus.protocol.transport.HelloLayout;
@@ -52,6 +53,10 @@ public final class SessionEngine implements AutoCloseable {
     private volatile VmmFrame.Hello hello;
 
     private GuestRam ram;
+    /** The state the last SAVE built (for its log line). */
+    private SavedSession lastSave;
+    /** A RESTORE succeeded in this session. */
+    private boolean restored;
 
     private long framesIn;
     private long protocolErrors;
@@ -223,8 +228,8 @@ public final class SessionEngine implements AutoCloseable {
                 }
             }
             case VmmFrame.DeliverResult r -> onDeliverResult(r);
-            case VmmFrame.Save s -> protocolError(TransportError.NOT_IMPLEMENTED, "SAVE is not implemented");
-            case VmmFrame.Restore r -> protocolError(TransportError.NOT_IMPLEMENTED, "RESTORE is not implemented");
+            case VmmFrame.Save s -> onSave();
+            case VmmFrame.Restore r -> onRestore(r.savedState().toArray());
             case VmmFrame.Reset r -> onReset();
             case VmmFrame.Control c -> onControl(c.json());
         }
@@ -310,6 +315,100 @@ public final class SessionEngine implements AutoCloseable {
             case UNKNOWN_STATUS ->
                 protocolError(TransportError.MALFORMED, "DELIVER_RESULT status=" + r.status() + " (expected: 0 or 1)");
         }
+    }
+
+    /**
+     * SAVE: the session's saved state (core blob, devices, VM facts) in its envelope. The session goes on; a
+     * DELIVER_MESSAGE the VMM has not answered stays in the core's queue, so it is in the state and is delivered again
+     * by a restored session.
+     */
+    private void onSave() {
+        final byte[] blob = saveBlob();
+        LOG.info(
+                "{}: SAVE: {} bytes, {} devices, {} queued messages{}",
+                who(),
+                blob.length,
+                lastSave.getDevicesCount(),
+                lastSave.getQueuedMessages(),
+                lastSave.getDeliveryOutstanding() ? " (one unanswered: delivered again after RESTORE)" : "");
+        out.send(new ServerFrame.Saved(Blob.of(blob)));
+        env.savedSink().saved(vmName(), blob);
+    }
+
+    /**
+     * The session's saved state now, as SAVE answers it.
+     *
+     * @return the blob (see {@link SessionStateCodec})
+     */
+    public byte[] saveBlob() {
+        final SavedSession.Builder b = SavedSession.newBuilder()
+                .setVmName(hello.vmName())
+                .setVpCount(hello.vpCount())
+                .setRamBytes(hello.ramBytes());
+        plane.save(b);
+        lastSave = b.build();
+        return SessionStateCodec.encode(lastSave);
+    }
+
+    private void onRestore(final byte[] blob) {
+        if (plane.posts() != 0) {
+            restoreRefused("RESTORE after " + plane.posts() + " POST_MESSAGEs (expected: before the first)");
+            return;
+        }
+        if (restored) {
+            restoreRefused("a second RESTORE (expected: one per session)");
+            return;
+        }
+        final SavedSession saved;
+        switch (SessionStateCodec.decode(blob)) {
+            case SessionStateCodec.Decoded.Failed f -> {
+                restoreRefused("saved state of " + blob.length + " bytes refused: " + f);
+                return;
+            }
+            case SessionStateCodec.Decoded.Ok ok -> saved = ok.session();
+        }
+        if (saved.getVpCount() != hello.vpCount()) {
+            restoreRefused("saved vp_count=" + Integer.toUnsignedString(saved.getVpCount()) + " (expected: "
+                    + hello.vpCount() + ", this session's HELLO)");
+            return;
+        }
+        if (saved.getRamBytes() != hello.ramBytes()) {
+            restoreRefused("saved ram_bytes=" + Long.toUnsignedString(saved.getRamBytes()) + " (expected: "
+                    + Long.toUnsignedString(hello.ramBytes()) + ", this session's HELLO)");
+            return;
+        }
+        if (!saved.getVmName().equals(hello.vmName())) {
+            LOG.warn(
+                    "{}: RESTORE of a state saved by vm '{}' (accepted: names are not checked)",
+                    who(),
+                    saved.getVmName());
+        }
+        final ChannelPlane.RestoreSummary r;
+        try {
+            r = plane.restore(saved);
+        } catch (final ChannelPlane.RestoreRefused e) {
+            restoreRefused(e.getMessage());
+            return;
+        }
+        restored = true;
+        LOG.info(
+                "{}: RESTORE: {} bytes, {} channels ({} claimed by devices here, {} revoked), {} GPADLs, {} queued"
+                        + " messages to deliver again",
+                who(),
+                blob.length,
+                r.channels(),
+                r.claimed(),
+                r.unmatched(),
+                r.gpadls(),
+                r.messages());
+        out.send(new ServerFrame.Restored());
+        plane.resumeAfterRestore(); // queued messages and ring data move only after RESTORED
+    }
+
+    private void restoreRefused(final String message) {
+        protocolErrors++;
+        LOG.warn("{}: RESTORE refused: {}", who(), message);
+        out.send(ServerFrame.Error.of(TransportError.RESTORE_REFUSED, message));
     }
 
     private void onReset() {

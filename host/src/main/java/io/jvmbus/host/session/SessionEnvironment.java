@@ -5,20 +5,44 @@ import io.jvmbus.protocol.FeatureFlags;
 import io.jvmbus.server.ServerConfig;
 
 /**
- * What every session of one server shares: the configured devices, how guest RAM is mapped, and the channel server
- * core's configuration. Immutable.
+ * What every session of one server shares: the configured devices, how guest RAM is mapped, the channel server
+ * core's configuration, and where saved states also go. Immutable.
  *
  * @param config the devices every session starts with ({@code --config})
  * @param ramMapper maps HELLO's RAM file
  * @param core the configuration of each session's channel server core
+ * @param savedSink gets every SAVED blob (e.g. {@code serve --save-to}); {@link SavedStateSink#NONE} for none
  */
-public record SessionEnvironment(ConfigFile config, GuestRamMapper ramMapper, ServerConfig core) {
+public record SessionEnvironment(
+        ConfigFile config, GuestRamMapper ramMapper, ServerConfig core, SavedStateSink savedSink) {
 
     /** Validates the fields. */
     public SessionEnvironment {
-        if (config == null || ramMapper == null || core == null) {
-            throw new IllegalArgumentException("config, ramMapper and core are required (expected: non-null)");
+        if (config == null || ramMapper == null || core == null || savedSink == null) {
+            throw new IllegalArgumentException(
+                    "config, ramMapper, core and savedSink are required (expected: non-null)");
         }
+    }
+
+    /**
+     * An environment whose saved states go nowhere but the SAVED frame.
+     *
+     * @param config the devices every session starts with
+     * @param ramMapper maps HELLO's RAM file
+     * @param core the core's configuration
+     */
+    public SessionEnvironment(final ConfigFile config, final GuestRamMapper ramMapper, final ServerConfig core) {
+        this(config, ramMapper, core, SavedStateSink.NONE);
+    }
+
+    /**
+     * The same environment with another saved-state sink.
+     *
+     * @param sink where SAVED blobs also go
+     * @return a new environment
+     */
+    public SessionEnvironment withSavedSink(final SavedStateSink sink) {
+        return new SessionEnvironment(config, ramMapper, core, sink);
     }
 
     /**

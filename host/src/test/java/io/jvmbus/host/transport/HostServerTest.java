@@ -277,15 +277,15 @@ class HostServerTest {
     }
 
     @Test
-    void shouldAnswerSaveAndRestoreWithNotImplementedAndResetWithResetDone() throws IOException {
+    void shouldAnswerSaveWithSavedRestoreOfGarbageWithErrorAndResetWithResetDone() throws IOException {
         try (TestVmm vmm = vmm()) {
             vmm.hello("servicing");
             vmm.send(SAVE, new byte[0]);
-            final TestVmm.Frame e = vmm.expect(ERROR);
-            assertThat(e.errorCode()).isEqualTo(6);
-            assertThat(e.errorMessage()).contains("not implemented");
+            assertThat(vmm.expect(TestVmm.SAVED).body()).startsWith("JVMBUSHS".getBytes(StandardCharsets.US_ASCII));
             vmm.send(RESTORE, new byte[] {1, 2, 3});
-            assertThat(vmm.expect(ERROR).errorCode()).isEqualTo(6);
+            final TestVmm.Frame e = vmm.expect(ERROR);
+            assertThat(e.errorCode()).isEqualTo(8);
+            assertThat(e.errorMessage()).contains("3 bytes");
             vmm.send(RESET, new byte[0]);
             assertThat(vmm.expect(RESET_DONE).body()).isEmpty();
         }

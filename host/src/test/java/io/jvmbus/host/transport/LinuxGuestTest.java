@@ -194,11 +194,57 @@ class LinuxGuestTest {
 
     /** SAVE and RESTORE wait for the servicing work: the tool must see ERROR (its exit 6), never a faked SAVED. */
     @Test
-    void shouldRefuseServicingWithErrorUntilItIsImplemented() throws IOException {
+    void shouldServiceToTheSameSocketWithMessagesHeldOverSaveDelivered() throws IOException, InterruptedException {
         final Path socket = serve();
-        final LinuxVmbusGuest.Result r =
-                guest(socket, "--offer", echo("e0", 1), "--packets", "20", "--service-after", "10");
-        assertThat(r.exitCode()).as(r.tail(30)).isEqualTo(6);
-        assertThat(String.join("\n", r.lines())).contains("not implemented");
+        final LinuxVmbusGuest.Result r = guest(
+                socket,
+                "--offer",
+                echo("e0", 1),
+                "--offer",
+                echo("e1", 2),
+                "--vcpus",
+                "2",
+                "--packets",
+                "200",
+                "--service-after",
+                "0",
+                "--service-after",
+                "60",
+                "--service-after",
+                "150",
+                "--unload");
+        assertPassed(r);
+        assertThat(r.lastLine()).contains("offers=2", "opened=2", "echoed=400", "serviced=3", "unload=yes");
+        assertThat(server.awaitSessionCount(0, Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
+    void shouldServiceWithSetCpuAndRevokeAround() throws IOException {
+        final Path socket = serve();
+        final LinuxVmbusGuest.Result r = guest(
+                socket,
+                "--offer",
+                echo("e0", 1),
+                "--offer",
+                echo("e1", 2),
+                "--vcpus",
+                "2",
+                "--packets",
+                "120",
+                "--set-cpu",
+                "1",
+                "--after",
+                "30",
+                "--service-after",
+                "50",
+                "--control-revoke",
+                "e1",
+                "--after",
+                "80",
+                "--service-after",
+                "100",
+                "--unload");
+        assertPassed(r);
+        assertThat(r.lastLine()).contains("serviced=2", "revoked=1", "unload=yes");
     }
 }
