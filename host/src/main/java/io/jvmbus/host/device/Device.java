@@ -90,6 +90,12 @@ public interface Device {
      */
     default void restoreChannel(final OpenParams open, final List<RestoredGpadl> gpadls) {}
 
+    /**
+     * The session that answered SAVE goes on (the VMM sent another frame instead of leaving): take back what SAVE
+     * released, e.g. a host endpoint that moved with the saved state.
+     */
+    default void afterSave() {}
+
     /** After RESTORED went out: carry on, e.g. move data the guest left in the rings while the host was serviced. */
     default void resume() {}
 

@@ -24,6 +24,8 @@ public final class ManualDevice implements Device {
     private final ChannelPort port;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private boolean resetting;
+    /** Completed an open with success and no close since: the claim at RESTORE. */
+    private boolean opened;
 
     /**
      * A manual device for one channel.
@@ -121,12 +123,27 @@ public final class ManualDevice implements Device {
 
     private void answer(final Pending p, final int status) {
         switch (p.kind()) {
-            case OPEN -> port.completeOpen(status);
-            case CLOSE -> port.completeClose();
+            case OPEN -> {
+                opened = NtStatus.isSuccess(status);
+                port.completeOpen(status);
+            }
+            case CLOSE -> {
+                opened = false;
+                port.completeClose();
+            }
             case GPADL -> port.completeGpadl(p.gpadlId(), status);
             case TEARDOWN -> port.completeTeardown(p.gpadlId());
             case MODIFY -> port.completeModify(status);
         }
+    }
+
+    /**
+     * Pending requests are not saved here: the core re-sends every request a device still owes an answer to when the
+     * channel is claimed, so they come back (with their EVENTs) in the new process.
+     */
+    @Override
+    public boolean holdsOpen() {
+        return opened;
     }
 
     @Override

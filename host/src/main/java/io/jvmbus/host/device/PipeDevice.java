@@ -7,6 +7,7 @@ import io.jvmbus.memory.ring.PacketView;
 import io.jvmbus.memory.ring.ReadStatus;
 import io.jvmbus.memory.ring.RingPair;
 import io.jvmbus.protocol.ring.PacketType;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,8 +62,11 @@ public final class PipeDevice extends RingDevice {
     private static final int IN_BAND = PacketType.DATA_INBAND.code();
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final PipeEndpoint.Listener listener;
-    private final Thread acceptor;
+    private final PipeEndpoint endpoint;
+    /** The bound endpoint; {@code null} between a SAVE and the next frame of the same session. */
+    private PipeEndpoint.Listener listener;
+
+    private Thread acceptor;
 
     // ---- worker-confined ----
     private final PacketView view = new PacketView();
@@ -79,6 +84,8 @@ public final class PipeDevice extends RingDevice {
     private long connections;
     private long refusedConnections;
     private long fullWaits;
+    /** Restored bytes at the head of {@link #toGuest} that took no budget (so give none back). */
+    private int toGuestUnbudgeted;
 
     // ---- shared with the socket threads ----
     private final Semaphore socketToGuestBudget = new Semaphore(SOCKET_TO_GUEST_LIMIT);
@@ -86,6 +93,8 @@ public final class PipeDevice extends RingDevice {
     private final AtomicLong toSocketBytes = new AtomicLong();
     private final AtomicBoolean stalledOnSocket = new AtomicBoolean();
     private final AtomicBoolean shut = new AtomicBoolean();
+    /** Chunks the reader took from the socket, in order, for the worker. */
+    private final ConcurrentLinkedQueue<byte[]> fromSocket = new ConcurrentLinkedQueue<>();
 
     /** One debugger connection and its two threads. */
     private static final class Peer {
@@ -109,13 +118,18 @@ public final class PipeDevice extends RingDevice {
         final String text = port.endpoint()
                 .orElseThrow(() -> new IllegalArgumentException(
                         "endpoint missing (expected: unix:PATH or tcp:HOST:PORT for a pipe device)"));
-        final PipeEndpoint endpoint = PipeEndpoint.parse(text);
+        endpoint = PipeEndpoint.parse(text);
         try {
-            listener = endpoint.bind();
+            listen();
         } catch (final IOException e) {
             throw new IllegalArgumentException("endpoint '" + text + "' cannot be bound: " + e.getMessage(), e);
         }
-        acceptor = Thread.ofVirtual().name("pipe-" + port.name() + "-acceptor").start(this::acceptLoop);
+    }
+
+    private void listen() throws IOException {
+        final PipeEndpoint.Listener l = endpoint.bind();
+        listener = l;
+        acceptor = Thread.ofVirtual().name("pipe-" + port.name() + "-acceptor").start(() -> acceptLoop(l));
     }
 
     /**
@@ -124,18 +138,19 @@ public final class PipeDevice extends RingDevice {
      * @return {@code unix:PATH} or {@code tcp:HOST:PORT} (the real port)
      */
     public String boundEndpoint() {
-        return listener.describe();
+        final PipeEndpoint.Listener l = listener;
+        return l == null ? "(released by SAVE)" : l.describe();
     }
 
     // ---- socket threads ------------------------------------------------------------------------------------------
 
-    private void acceptLoop() {
+    private void acceptLoop(final PipeEndpoint.Listener l) {
         while (!shut.get()) {
             final SocketChannel c;
             try {
-                c = listener.channel().accept();
+                c = l.channel().accept();
             } catch (final IOException e) {
-                if (!shut.get()) {
+                if (!shut.get() && listener == l) {
                     port.execute(() -> port.warn("pipe endpoint stopped accepting: " + e.getMessage()));
                 }
                 return;
@@ -158,8 +173,8 @@ public final class PipeDevice extends RingDevice {
                     continue;
                 }
                 socketToGuestBudget.acquire(n); // the bound: wait until the rings took earlier bytes
-                final byte[] chunk = Arrays.copyOf(buf.array(), n);
-                port.execute(() -> queueToGuest(chunk));
+                fromSocket.add(Arrays.copyOf(buf.array(), n));
+                port.execute(this::drainFromSocket);
             }
         } catch (final InterruptedException e) {
             reason = "stopped";
@@ -226,8 +241,10 @@ public final class PipeDevice extends RingDevice {
         p.reader.interrupt();
         p.writer.interrupt();
         try {
-            // the writer puts back what it did not write before the next debugger's writer starts
+            // the writer puts back what it did not write before the next debugger's writer starts; the reader's last
+            // chunk is in fromSocket once it has stopped
             p.writer.join(Duration.ofSeconds(2));
+            p.reader.join(Duration.ofSeconds(2));
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -236,13 +253,19 @@ public final class PipeDevice extends RingDevice {
         }
     }
 
-    private void queueToGuest(final byte[] chunk) {
+    private void drainFromSocket() {
         if (closed) {
             return;
         }
-        toGuest.addLast(chunk);
-        toGuestQueued += chunk.length;
+        takeFromSocket();
         service();
+    }
+
+    private void takeFromSocket() {
+        for (byte[] chunk = fromSocket.poll(); chunk != null; chunk = fromSocket.poll()) {
+            toGuest.addLast(chunk);
+            toGuestQueued += chunk.length;
+        }
     }
 
     @Override
@@ -289,7 +312,11 @@ public final class PipeDevice extends RingDevice {
                         toGuest.pollFirst();
                         toGuestHeadOffset = 0;
                     }
-                    socketToGuestBudget.release(n);
+                    final int unbudgeted = Math.min(n, toGuestUnbudgeted);
+                    toGuestUnbudgeted -= unbudgeted;
+                    if (n > unbudgeted) {
+                        socketToGuestBudget.release(n - unbudgeted);
+                    }
                 }
                 case FULL -> {
                     if (out.commitWrite()) {
@@ -380,7 +407,7 @@ public final class PipeDevice extends RingDevice {
     @Override
     public void inspect(final ObjectNode into) {
         final ObjectNode j = into.putObject("pipe");
-        j.put("endpoint", listener.describe());
+        j.put("endpoint", boundEndpoint());
         j.put("open", rings() != null);
         j.put("mapped_gpadls", mappedGpadls());
         j.put("debugger_connected", peer != null);
@@ -397,12 +424,112 @@ public final class PipeDevice extends RingDevice {
         j.put("signals", signals());
     }
 
+    /** The version of {@link #saveState()}'s format. */
+    public static final int STATE_VERSION = 1;
+
+    /** The most bytes a restored state may hold for the socket: the buffer's limit plus one ring's worth. */
+    static final int MAX_RESTORED_TO_HOST = GUEST_TO_SOCKET_LIMIT + (16 << 20);
+
+    /**
+     * SAVE: the endpoint is released and the debugger disconnected first, so that no byte reaches this process after
+     * the state is taken (the new process binds the endpoint again, and the debugger reconnects there). Then the bytes
+     * waiting either way are written out exactly: {@code u32 version, u32 toGuestLength, bytes, u32 toHostLength,
+     * bytes} (little-endian). The device keeps the bytes; if the same session goes on, {@link #afterSave()} binds the
+     * endpoint again.
+     */
+    @Override
+    public byte[] saveState() {
+        releaseEndpoint();
+        final Peer p = peer;
+        if (p != null) {
+            detachPeer(p, "SAVE (the endpoint moves with the saved state)");
+        }
+        takeFromSocket();
+        final ByteArrayOutputStream toG = new ByteArrayOutputStream();
+        boolean first = true;
+        for (final byte[] b : toGuest) {
+            final int from = first ? toGuestHeadOffset : 0;
+            toG.write(b, from, b.length - from);
+            first = false;
+        }
+        final ByteArrayOutputStream toH = new ByteArrayOutputStream();
+        for (final byte[] b : toSocket) {
+            toH.writeBytes(b);
+        }
+        final ByteBuffer out = ByteBuffer.allocate(12 + toG.size() + toH.size()).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(STATE_VERSION).putInt(toG.size()).put(toG.toByteArray()).putInt(toH.size());
+        out.put(toH.toByteArray());
+        return out.array();
+    }
+
+    private void releaseEndpoint() {
+        final PipeEndpoint.Listener l = listener;
+        if (l != null) {
+            listener = null;
+            l.close();
+            acceptor.interrupt();
+        }
+    }
+
+    /** The same session goes on after SAVE: listen on the endpoint again. */
+    @Override
+    public void afterSave() {
+        if (listener != null || closed || shut.get()) {
+            return;
+        }
+        try {
+            listen();
+        } catch (final IOException e) {
+            port.warn("pipe: endpoint " + endpoint + " cannot be bound again after SAVE: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Runnable prepareRestore(final byte[] state) {
+        final ByteBuffer in = ByteBuffer.wrap(state).order(ByteOrder.LITTLE_ENDIAN);
+        if (in.remaining() < 12) {
+            throw new IllegalArgumentException("pipe state of " + state.length + " bytes (expected: >= 12)");
+        }
+        final int version = in.getInt();
+        if (version != STATE_VERSION) {
+            throw new IllegalArgumentException(
+                    "pipe state version " + Integer.toUnsignedString(version) + " (expected: " + STATE_VERSION + ")");
+        }
+        final int toG = in.getInt();
+        if (toG < 0 || toG > SOCKET_TO_GUEST_LIMIT || in.remaining() < (long) toG + 4) {
+            throw new IllegalArgumentException("pipe state to-guest length " + Integer.toUnsignedString(toG)
+                    + " (expected: <= " + SOCKET_TO_GUEST_LIMIT + " and within the " + state.length + "-byte state)");
+        }
+        final byte[] g = new byte[toG];
+        in.get(g);
+        final int toH = in.getInt();
+        if (toH < 0 || toH > MAX_RESTORED_TO_HOST || in.remaining() != toH) {
+            throw new IllegalArgumentException("pipe state to-host length " + Integer.toUnsignedString(toH)
+                    + " (expected: <= " + MAX_RESTORED_TO_HOST + " and exactly the rest of the state)");
+        }
+        final byte[] h = new byte[toH];
+        in.get(h);
+        return () -> {
+            // older than anything a debugger of this process sent: first in line, outside the budget
+            if (toG > 0) {
+                // nothing went to the guest before RESTORE (no rings), so no partly sent chunk is at the head
+                takeFromSocket();
+                toGuest.addFirst(g);
+                toGuestQueued += toG;
+                toGuestUnbudgeted += toG;
+            }
+            if (toH > 0) {
+                toSocketBytes.addAndGet(toH);
+                toSocket.addFirst(h);
+            }
+        };
+    }
+
     private void shutDown() {
         if (shut.getAndSet(true)) {
             return;
         }
-        listener.close();
-        acceptor.interrupt();
+        releaseEndpoint();
         final Peer p = peer;
         if (p != null) {
             detachPeer(p, "the channel is gone");

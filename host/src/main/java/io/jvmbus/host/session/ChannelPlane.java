@@ -736,6 +736,13 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
         }
     }
 
+    /** The session goes on after SAVE: devices take back what SAVE released. */
+    void afterSave() {
+        for (final Slot s : List.copyOf(byOffer.values())) {
+            s.device.afterSave();
+        }
+    }
+
     /** After RESTORED: every device moves what waited in its rings, then the restored messages go out again. */
     void resumeAfterRestore() {
         for (final Slot s : List.copyOf(byOffer.values())) {

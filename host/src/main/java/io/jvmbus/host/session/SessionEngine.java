@@ -57,6 +57,8 @@ public final class SessionEngine implements AutoCloseable {
     private SavedSession lastSave;
     /** A RESTORE succeeded in this session. */
     private boolean restored;
+    /** SAVE was answered and no other frame came since. */
+    private boolean resumeAfterSave;
 
     private long framesIn;
     private long protocolErrors;
@@ -214,6 +216,10 @@ public final class SessionEngine implements AutoCloseable {
         if (!requireHello(frame.kind().name())) {
             return;
         }
+        if (resumeAfterSave && !(frame instanceof VmmFrame.Save)) {
+            resumeAfterSave = false; // the VMM did not leave after SAVE: devices take back what SAVE released
+            plane.afterSave();
+        }
         switch (frame) {
             case VmmFrame.Hello h -> throw new IllegalStateException("unreachable");
             case VmmFrame.PostMessage p -> onPost(p);
@@ -331,6 +337,7 @@ public final class SessionEngine implements AutoCloseable {
                 lastSave.getDevicesCount(),
                 lastSave.getQueuedMessages(),
                 lastSave.getDeliveryOutstanding() ? " (one unanswered: delivered again after RESTORE)" : "");
+        resumeAfterSave = true;
         out.send(new ServerFrame.Saved(Blob.of(blob)));
         env.savedSink().saved(vmName(), blob);
     }
