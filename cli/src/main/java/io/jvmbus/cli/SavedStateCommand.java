@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
+import io.jvmbus.host.session.SessionStateCodec;
+import io.jvmbus.host.session.savedstate.SavedDevice;
+import io.jvmbus.host.session.savedstate.SavedSession;
 import io.jvmbus.protocol.FeatureFlags;
 import io.jvmbus.protocol.Guid;
 import io.jvmbus.protocol.ProtocolVersion;
@@ -98,14 +101,14 @@ final class SavedStateCommand implements Callable<Integer> {
                 err.flush();
                 return UNREADABLE;
             }
-            final SavedStateCodec.Decoded decoded = SavedStateCodec.decode(blob, RestoreLimits.defaults(), LENIENT);
-            if (decoded instanceof SavedStateCodec.Decoded.Failed f) {
-                err.println("jvmbus savedstate show: " + file + ": " + f.error());
+            final ObjectNode tree;
+            try {
+                tree = SessionStateCodec.hasMagic(blob) ? sessionTree(blob) : coreTree(blob);
+            } catch (final IllegalArgumentException e) {
+                err.println("jvmbus savedstate show: " + file + ": " + e.getMessage());
                 err.flush();
                 return INVALID;
             }
-            final SavedStateCodec.Decoded.Ok ok = (SavedStateCodec.Decoded.Ok) decoded;
-            final ObjectNode tree = tree(ok.state(), ok.formatVersion(), blob.length);
             if (json) {
                 out.println(new ObjectMapper()
                         .enable(SerializationFeature.INDENT_OUTPUT)
@@ -119,6 +122,48 @@ final class SavedStateCommand implements Callable<Integer> {
     }
 
     /** The widest limits a server can be configured with: show what any server saved. */
+    /** A core blob as a tree; its checksum and format are checked first. */
+    static ObjectNode coreTree(final byte[] blob) {
+        final SavedStateCodec.Decoded decoded = SavedStateCodec.decode(blob, RestoreLimits.defaults(), LENIENT);
+        if (decoded instanceof SavedStateCodec.Decoded.Failed f) {
+            throw new IllegalArgumentException(f.error().toString());
+        }
+        final SavedStateCodec.Decoded.Ok ok = (SavedStateCodec.Decoded.Ok) decoded;
+        return tree(ok.state(), ok.formatVersion(), blob.length);
+    }
+
+    /** A session blob ({@code serve}'s SAVED, or a {@code --save-to} file) as a tree, with its core blob inside. */
+    static ObjectNode sessionTree(final byte[] blob) {
+        final SessionStateCodec.Decoded decoded = SessionStateCodec.decode(blob);
+        if (decoded instanceof SessionStateCodec.Decoded.Failed f) {
+            throw new IllegalArgumentException("session state: " + f);
+        }
+        final SessionStateCodec.Decoded.Ok ok = (SessionStateCodec.Decoded.Ok) decoded;
+        final SavedSession s = ok.session();
+        final ObjectNode t = F.objectNode();
+        t.put("kind", "jvmbus serve session");
+        t.put("format_version", ok.formatVersion());
+        t.put("bytes", blob.length);
+        t.put("vm_name", s.getVmName());
+        t.put("vp_count", Integer.toUnsignedLong(s.getVpCount()));
+        t.put("ram_bytes", Long.toUnsignedString(s.getRamBytes()));
+        t.put("queued_messages", Integer.toUnsignedLong(s.getQueuedMessages()));
+        t.put("delivery_outstanding", s.getDeliveryOutstanding());
+        final ArrayNode devices = t.putArray("devices");
+        for (final SavedDevice d : s.getDevicesList()) {
+            final ObjectNode j = devices.addObject();
+            j.put("name", d.getName());
+            j.put("kind", d.getKind());
+            j.put("interface", guid(d.getInterfaceId()));
+            j.put("instance", guid(d.getInstanceId()));
+            j.put("subchannel_index", Integer.toUnsignedLong(d.getSubchannelIndex()));
+            j.put("open", d.getOpen());
+            j.put("state_bytes", d.getState().size());
+        }
+        t.set("core", coreTree(s.getCore().toByteArray()));
+        return t;
+    }
+
     static final ServerConfig LENIENT = ServerConfig.builder()
             .maxGpadls(Integer.MAX_VALUE)
             .maxQueuedMessages(Integer.MAX_VALUE)

@@ -2,6 +2,8 @@ package io.jvmbus.cli;
 
 import io.jvmbus.host.control.ConfigFile;
 import io.jvmbus.host.control.ControlException;
+import io.jvmbus.host.session.SavedStateFiles;
+import io.jvmbus.host.session.SessionEnvironment;
 import io.jvmbus.host.transport.HostServer;
 import io.jvmbus.host.transport.LoopbackAddress;
 import java.io.IOException;
@@ -35,6 +37,12 @@ final class ServeCommand implements Callable<Integer> {
     Path config;
 
     @Option(
+            names = "--save-to",
+            paramLabel = "DIR",
+            description = "also write every SAVED state to DIR/<vm-name>.jvmbus-saved (atomically, fsynced)")
+    Path saveTo;
+
+    @Option(
             names = "--log-level",
             paramLabel = "LEVEL",
             defaultValue = "info",
@@ -66,10 +74,18 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("jvmbus serve: cannot read --config " + config + ": " + e);
             return USAGE;
         }
+        SessionEnvironment env = Sessions.environment(devices);
+        if (saveTo != null) {
+            try {
+                env = env.withSavedSink(SavedStateFiles.in(saveTo));
+            } catch (final IOException e) {
+                System.err.println("jvmbus serve: --save-to " + saveTo + ": " + e.getMessage());
+                return USAGE;
+            }
+        }
         final HostServer server;
         try {
-            server = HostServer.start(new HostServer.Options(
-                    socket, tcp, Sessions.environment(devices), HostServer.DEFAULT_MAX_SESSIONS));
+            server = HostServer.start(new HostServer.Options(socket, tcp, env, HostServer.DEFAULT_MAX_SESSIONS));
         } catch (final IOException e) {
             System.err.println("jvmbus serve: cannot listen on " + socket + ": " + e.getMessage());
             return CANNOT_BIND;
