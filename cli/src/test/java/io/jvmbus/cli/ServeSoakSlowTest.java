@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.jvmbus.host.control.ConfigFile;
 import io.jvmbus.host.session.SessionEnvironment;
 import io.jvmbus.host.transport.HostServer;
+import io.jvmbus.testkit.process.ServeProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,5 +94,62 @@ class ServeSoakSlowTest {
         } finally {
             ((Logger) LoggerFactory.getLogger("io.jvmbus")).detachAppender(warnings);
         }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.MINUTES)
+    void shouldSoakFiftyVmsAgainstAServeProcessWithNothingLostAndAFlatHeap() throws Exception {
+        final long seed = Long.getLong("jvmbus.soak.seed", System.nanoTime());
+        final long seconds = seconds();
+        final long period = Math.max(1, seconds / 30);
+        final Path socket = dir.resolve("soak.sock");
+        final SoakDriver.Totals t;
+        final double elapsed;
+        final List<String> stats;
+        final List<String> complaints;
+        try (ServeProcess serve =
+                ServeProcess.start(socket, dir.resolve("logs"), "--stats-every", Long.toString(period))) {
+            final long started = System.nanoTime();
+            t = new SoakDriver(SoakDriver.Options.forDuration(socket, dir, VMS, seed, Duration.ofSeconds(seconds)))
+                    .run();
+            elapsed = (System.nanoTime() - started) / 1e9;
+            // every session ends: a stats line after the run reports none left
+            serve.awaitLine(l -> l.contains(ServeStats.PREFIX + "sessions=0 "), Duration.ofSeconds(period * 3 + 30));
+            stats = serve.lines().stream()
+                    .filter(l -> l.contains(ServeStats.PREFIX))
+                    .toList();
+            complaints = serve.lines().stream()
+                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                    .toList();
+            System.out.println("soak serve process log: " + serve.log());
+        }
+        final List<Long> heap = new ArrayList<>();
+        for (final String line : stats) {
+            if (!line.contains(ServeStats.PREFIX + "sessions=0 ")) {
+                heap.add(kib(line, "heap_after_gc_kib=") << 10);
+            }
+        }
+        final HeapTrend trend = new HeapTrend(heap);
+        System.out.printf(
+                "soak serve process (seed %d, %d VMs, %.0f s): %s; messages=%d (%.0f/s); %s%n",
+                seed, VMS, elapsed, t, t.messages(), t.messages() / elapsed, trend);
+
+        assertThat(t.failures()).as("seed %d: %s", seed, t).isEmpty();
+        assertThat(t.lost()).as("seed %d: lost", seed).isZero();
+        assertThat(t.reordered()).as("seed %d: reordered", seed).isZero();
+        assertThat(t.packetsEchoed()).isEqualTo(t.packetsSent());
+        assertThat(t.lives()).as("every VM lived at least once").isGreaterThanOrEqualTo(VMS);
+        assertThat(t.busy()).isPositive();
+        assertThat(trend.flat()).as("seed %d: %s", seed, trend).isTrue();
+        assertThat(complaints).as("seed %d: the server's warnings", seed).isEmpty();
+    }
+
+    private static long kib(final String line, final String field) {
+        final int at = line.indexOf(field) + field.length();
+        int end = at;
+        while (end < line.length() && Character.isDigit(line.charAt(end))) {
+            end++;
+        }
+        return Long.parseLong(line.substring(at, end));
     }
 }
