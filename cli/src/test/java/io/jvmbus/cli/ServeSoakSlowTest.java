@@ -107,12 +107,32 @@ class ServeSoakSlowTest {
         final double elapsed;
         final List<String> stats;
         final List<String> complaints;
-        try (ServeProcess serve =
-                ServeProcess.start(socket, dir.resolve("logs"), "--stats-every", Long.toString(period))) {
+        // per-session INFO lines (tens of thousands a minute here) stay out of the output: ServeProcess keeps only the
+        // first 200,000 lines for waiting on; WARN and ERROR, the stats lines and "listening on" still come
+        final Path logback = java.nio.file.Files.writeString(dir.resolve("logback-soak.xml"), """
+                <configuration>
+                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n</pattern></encoder>
+                  </appender>
+                  <logger name="io.jvmbus.host.session" level="WARN"/>
+                  <logger name="io.jvmbus.host.device" level="WARN"/>
+                  <logger name="io.jvmbus.host.transport.SessionConnection" level="WARN"/>
+                  <root level="INFO"><appender-ref ref="OUT"/></root>
+                </configuration>
+                """);
+        final ServeProcess.Options how = new ServeProcess.Options(
+                socket,
+                dir.resolve("logs"),
+                List.of("--stats-every", Long.toString(period)),
+                List.of("-Dlogback.configurationFile=" + logback),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(10));
+        try (ServeProcess serve = ServeProcess.start(how)) {
             final long started = System.nanoTime();
             t = new SoakDriver(SoakDriver.Options.forDuration(socket, dir, VMS, seed, Duration.ofSeconds(seconds)))
                     .run();
             elapsed = (System.nanoTime() - started) / 1e9;
+            System.out.printf("soak serve process (seed %d): %s%n", seed, t);
             // every session ends: a stats line after the run reports none left
             serve.awaitLine(l -> l.contains(ServeStats.PREFIX + "sessions=0 "), Duration.ofSeconds(period * 3 + 30));
             stats = serve.lines().stream()
