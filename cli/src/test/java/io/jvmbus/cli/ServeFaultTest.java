@@ -199,7 +199,9 @@ class ServeFaultTest {
                 "{\"op\":\"offer\",\"name\":\"dbg\",\"device\":\"pipe\",\"interface\":\"" + Guid.ofData1(0xdb6)
                         + "\",\"instance\":\"" + Guid.ofData1(0x1) + "\",\"endpoint\":\"unix:" + pipe + "\"}");
         final int relid = victim.echo.channelId();
-        victim.client.createGpadl(relid, victim.ram.allocate(16), TIMEOUT);
+        final int extraGpadl = victim.client
+                .createGpadl(relid, victim.ram.allocate(16), TIMEOUT)
+                .gpadlId();
         victim.roundTrip(1);
         assertThat(mappings.get()).as("both VMs' RAM mapped").isEqualTo(2);
         assertThat(pipe).exists();
@@ -209,7 +211,7 @@ class ServeFaultTest {
         final AtomicLong done = new AtomicLong();
         final CompletableFuture<Long> running = traffic(bystander, stop, done);
 
-        inject(fault, victim);
+        inject(fault, victim, extraGpadl);
 
         assertThat(server.awaitSessionCount(1, TIMEOUT))
                 .as("the failing session ended")
@@ -245,10 +247,16 @@ class ServeFaultTest {
         assertThat(lines()).noneMatch(l -> l.contains("(vm 'bystander'): ended"));
     }
 
-    private static void inject(final Fault fault, final Vm victim) {
-        final byte[] post =
-                TestVmm.frame(TestVmm.POST_MESSAGE, 0, TestVmm.postBody(4, 0, 1, new byte[] {3, 0, 0, 0, 0, 0, 0, 0
-                })); // REQUEST_OFFERS
+    private static void inject(final Fault fault, final Vm victim, final int extraGpadl) {
+        // GPADL_TEARDOWN of the victim's extra GPADL: the server owes a POST_RESULT and then delivers GPADL_TORNDOWN
+        final byte[] post = TestVmm.frame(
+                TestVmm.POST_MESSAGE,
+                0,
+                TestVmm.postBody(
+                        victim.client.connection().messageConnectionId(),
+                        0,
+                        1,
+                        io.jvmbus.testkit.transport.GuestMessages.gpadlTeardown(victim.echo.channelId(), extraGpadl)));
         switch (fault) {
             case HEADER_ONLY -> victim.transport.crashAfterWriting(Arrays.copyOf(post, 8));
             case HALF_A_BODY -> victim.transport.crashAfterWriting(Arrays.copyOf(post, 8 + (post.length - 8) / 2));
