@@ -468,6 +468,13 @@ public final class PipeDevice extends RingDevice {
             listener = null;
             l.close();
             acceptor.interrupt();
+            // A channel closed while a virtual thread is blocked in accept() keeps its socket until that thread
+            // leaves accept(): wait for it, so the endpoint refuses connections once this returns.
+            try {
+                acceptor.join(Duration.ofSeconds(2));
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
