@@ -2423,16 +2423,16 @@ public final class ChannelServer {
             case OPENING, OPENING_CLIENT_RELEASE -> {
                 if (open) {
                     // The device finished the open before the save; its answer was lost with the old process.
-                    params = ch.deviceOpen.params();
+                    params = claimedOpen(ch);
                     openCompleted(ch, NtStatus.SUCCESS);
                 } else {
                     effects.deviceRequest(ch.offerId, ch.deviceOpen);
                 }
             }
-            case OPEN -> params = ch.deviceOpen.params();
+            case OPEN -> params = claimedOpen(ch);
             case CLOSING, CLOSING_REOPEN, CLOSING_CLIENT_RELEASE -> {
                 if (open) {
-                    params = ch.deviceOpen.params();
+                    params = claimedOpen(ch);
                     effects.deviceRequest(ch.offerId, DeviceRequest.CLOSE);
                 } else {
                     // The device finished the close before the save (B7: a reserved close is answered at its target).
@@ -2446,6 +2446,15 @@ public final class ChannelServer {
         }
         finishInput();
         return new ChannelClaim.Claimed(params, handed);
+    }
+
+    /**
+     * What a claim hands the device: its open as the guest asked for it, with the target VP a MODIFY_CHANNEL the device
+     * confirmed since (the saved open still names the first one, and the host's signals must go to the current one).
+     */
+    private static OpenParams claimedOpen(final Channel ch) {
+        final OpenParams p = ch.deviceOpen.params();
+        return ch.request == null ? p : p.withTargetVp(ch.request.targetVp());
     }
 
     private static ChannelClaim claimRejected(final RestoreErrorKind kind, final String detail) {

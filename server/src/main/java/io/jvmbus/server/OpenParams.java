@@ -46,6 +46,32 @@ public record OpenParams(
     }
 
     /**
+     * These parameters with another target VP (a MODIFY_CHANNEL the device confirmed).
+     *
+     * @param vp the new target VP
+     * @return the changed copy, or this if {@code vp} is already the target
+     */
+    public OpenParams withTargetVp(final int vp) {
+        return vp == targetVp
+                ? this
+                : new OpenParams(
+                        channelId,
+                        openId,
+                        ringBufferGpadlId,
+                        vp,
+                        downstreamRingBufferPageOffset,
+                        userData,
+                        eventFlag,
+                        connectionId,
+                        monitorInfo,
+                        flags,
+                        reservedTarget,
+                        confidentialRing,
+                        confidentialExternalMemory,
+                        externalMemoryPinned);
+    }
+
+    /**
      * A monitor id the server handles, with the device's latency.
      *
      * @param monitorId 0..127

@@ -95,6 +95,29 @@ final class ServicingClaimTest {
         assertThat(noPinning.server.restore(blob).errorKind()).isEqualTo(RestoreErrorKind.UNSUPPORTED_FEATURE_FLAGS);
     }
 
+    @Test
+    void shouldHandTheDeviceTheTargetVpAConfirmedModifyChose() {
+        final ServerHarness h = connected(CONFIG, 1, ProtocolVersion.IRON, 0);
+        h.sendOk(GuestMessages.openChannel(1, 1, 0, 2, 1));
+        h.oc(off(1), 0);
+        h.sendOk(GuestMessages.modifyChannel(1, 5));
+        assertThat(h.mc(off(1), 0)).isEqualTo(Outcome.OK);
+        h.drain();
+        h.device();
+        final byte[] blob = h.server.save();
+
+        final OfferId[] offers = new OfferId[2];
+        final ServerHarness r = freshWithOffers(CONFIG, offers, 1);
+        restore(r, blob);
+        final ChannelClaim.Claimed c = claim(r, offers[1], true);
+        // the device's interrupts go where the guest moved them, not where it first opened the channel
+        assertThat(c.open().targetVp()).isEqualTo(5);
+        assertThat(c.open().openId()).isEqualTo(1);
+        assertThat(c.open().downstreamRingBufferPageOffset()).isEqualTo(1);
+        finish(r);
+        assertThat(r.server.inspect().channelById(1).openRequest().targetVp()).isEqualTo(5);
+    }
+
     // ---- B7: a reserved channel saved while closing -----------------------------------------------------------------
 
     private static byte[] savedWhileClosingReserved(final ServerHarness h) {

@@ -37,7 +37,6 @@ import io.jvmbus.server.OfferId;
 import io.jvmbus.server.OfferKey;
 import io.jvmbus.server.OfferParams;
 import io.jvmbus.server.OfferResult;
-import io.jvmbus.server.OpenParams;
 import io.jvmbus.server.Outcome;
 import io.jvmbus.server.RestoreResult;
 import io.jvmbus.server.ServerConfig;
@@ -617,7 +616,7 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
                 continue;
             }
             claimed++;
-            slot.device.restoreChannel(currentTarget(slot.params.key(), c.open()), c.gpadls());
+            slot.device.restoreChannel(c.open(), c.gpadls());
             apply.get(slot).run();
             if (c.open() != null && slot.subchannelCount > 0 && slot.subchannels.isEmpty()) {
                 claimed += restoreSubchannels(slot, byKey);
@@ -641,38 +640,6 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
         return new RestoreSummary(restored.channels(), restored.gpadls(), restored.messages(), claimed, unmatched);
     }
 
-    /**
-     * The claim's open parameters with the target VP the channel has now: the core hands back the open as the guest
-     * asked for it, while a MODIFY_CHANNEL the device completed since moved the channel's interrupts.
-     */
-    private OpenParams currentTarget(final OfferKey key, final OpenParams open) {
-        if (open == null) {
-            return null;
-        }
-        for (final ServerSnapshot.ChannelSnapshot c : core.inspect().channels()) {
-            if (c.key().equals(key)
-                    && c.openRequest() != null
-                    && c.openRequest().targetVp() != open.targetVp()) {
-                return new OpenParams(
-                        open.channelId(),
-                        open.openId(),
-                        open.ringBufferGpadlId(),
-                        c.openRequest().targetVp(),
-                        open.downstreamRingBufferPageOffset(),
-                        open.userData(),
-                        open.eventFlag(),
-                        open.connectionId(),
-                        open.monitorInfo(),
-                        open.flags(),
-                        open.reservedTarget(),
-                        open.confidentialRing(),
-                        open.confidentialExternalMemory(),
-                        open.externalMemoryPinned());
-            }
-        }
-        return open;
-    }
-
     /** A restored open primary's subchannels: offered again (they match their saved channels) and claimed. */
     private int restoreSubchannels(final Slot primary, final Map<OfferKey, SavedDevice> byKey) {
         primary.offerSubchannels();
@@ -685,7 +652,7 @@ final class ChannelPlane implements ServerEffects, DeliveryPump.Source {
                 continue;
             }
             claimed++;
-            sub.device.restoreChannel(currentTarget(sub.params.key(), c.open()), c.gpadls());
+            sub.device.restoreChannel(c.open(), c.gpadls());
             if (d != null) {
                 try {
                     sub.device.prepareRestore(d.getState().toByteArray()).run();
