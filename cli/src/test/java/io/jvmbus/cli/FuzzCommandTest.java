@@ -59,7 +59,7 @@ class FuzzCommandTest {
         final List<String> lines = run(dir, 50, "fuzz", "everything", "--minutes", "1");
         assertThat(lines)
                 .containsExactly(
-                        "usage: ./jvmbus fuzz {decoder|core|ring|savedstate|frames} [--minutes N | --seconds N]",
+                        "usage: ./jvmbus fuzz {decoder|core|ring|savedstate|session|frames} [--minutes N | --seconds N]",
                         "exit=2");
     }
 
