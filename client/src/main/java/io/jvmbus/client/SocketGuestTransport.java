@@ -43,6 +43,13 @@ public final class SocketGuestTransport implements GuestTransport {
     private final SocketChannel channel;
     private final Duration answerTimeout;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * Held across a delivery (hand the message to the guest, answer DELIVER_RESULT) and across writing SAVE, so SAVE
+     * falls between two deliveries, never inside one: a message the guest saw is always answered before SAVE, so the
+     * server does not keep it as undelivered and send it a second time after RESTORE.
+     */
+    private final ReentrantLock deliverLock = new ReentrantLock();
+
     private final ReentrantLock requestLock = new ReentrantLock();
     private final LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
     private final List<String> events = new ArrayList<>();
@@ -247,8 +254,7 @@ public final class SocketGuestTransport implements GuestTransport {
      * @throws GuestException TRANSPORT if the server answered with ERROR or not at all
      */
     public byte[] save() {
-        saving = true;
-        final Object answer = request(new VmmFrame.Save());
+        final Object answer = request(new VmmFrame.Save(), () -> saving = true);
         if (answer instanceof ServerFrame.Saved s) {
             return s.savedState().toArray();
         }
@@ -330,9 +336,24 @@ public final class SocketGuestTransport implements GuestTransport {
     // -----------------------------------------------------------------------------------------
 
     private Object request(final VmmFrame frame) {
+        return request(frame, null);
+    }
+
+    /** A request whose {@code beforeWrite} and write happen between two deliveries (see {@link #deliverLock}). */
+    private Object request(final VmmFrame frame, final Runnable beforeWrite) {
         requestLock.lock();
         try {
-            write(frame);
+            if (beforeWrite == null) {
+                write(frame);
+            } else {
+                deliverLock.lock();
+                try {
+                    beforeWrite.run();
+                    write(frame);
+                } finally {
+                    deliverLock.unlock();
+                }
+            }
             final Object answer = answers.poll(answerTimeout.toNanos(), TimeUnit.NANOSECONDS);
             if (answer == null) {
                 throw new GuestException(
@@ -418,6 +439,15 @@ public final class SocketGuestTransport implements GuestTransport {
     }
 
     private void onDeliver(final ServerFrame.DeliverMessage m) {
+        deliverLock.lock();
+        try {
+            deliverOrRefuse(m);
+        } finally {
+            deliverLock.unlock();
+        }
+    }
+
+    private void deliverOrRefuse(final ServerFrame.DeliverMessage m) {
         if (saving) {
             return; // held over SAVE: the saved state keeps it, the restored server sends it again
         }
