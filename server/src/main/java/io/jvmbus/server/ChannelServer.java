@@ -1998,6 +1998,14 @@ public final class ChannelServer {
                 <= config.maxQueuedMessages() - ServerConfig.guestQueueHeadroom(config.channelLimit());
     }
 
+    /**
+     * Room for what finishing a restore produces (claims, revoking the unclaimed): only what the saved process already
+     * owed, so it may use the room kept for the guest, who is paused during servicing and cannot drain the queue.
+     */
+    private boolean restoreRoom(final int messages) {
+        return queue.size() + messages + hotAddPendingCount <= config.maxQueuedMessages();
+    }
+
     private Outcome queueFull(final int needed) {
         return rejected(
                 ErrorKind.QUEUE_FULL,
@@ -2391,9 +2399,8 @@ public final class ChannelServer {
                     ch + ": device open=" + open + " (expected: " + (ch.state == ChannelState.OPEN) + " in state "
                             + ch.state + ")");
         }
-        // A claim only produces what the saved process already owed (at most one answer per channel), so it may use
-        // the room kept for the guest: servicing happens while the guest is paused and cannot drain the queue.
-        if (queue.size() + 1 + hotAddPendingCount > config.maxQueuedMessages()) {
+        // A claim produces at most one answer the saved process owed.
+        if (!restoreRoom(1)) {
             return claimRejected(
                     RestoreErrorKind.QUEUE_FULL, "queued messages=" + queue.size() + " (expected: room for one)");
         }
@@ -2481,8 +2488,7 @@ public final class ChannelServer {
                 case RESTORED -> 0;
             };
         }
-        // Like a claim, this only answers what the saved process owed: it may use the room kept for the guest.
-        if (queue.size() + needed + hotAddPendingCount > config.maxQueuedMessages()) {
+        if (!restoreRoom(needed)) {
             return queueFull(needed);
         }
         restorePending = false;

@@ -2,6 +2,8 @@ package io.jvmbus.cli.demo;
 
 import io.jvmbus.client.GuestChannel;
 import io.jvmbus.memory.ring.WriteStatus;
+import io.jvmbus.protocol.ring.PacketType;
+import io.jvmbus.protocol.ring.PipePacketLayout;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,10 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class PipeStream {
 
-    /** Pipe packet type for stream data. */
-    static final int DATA = 1;
-    /** Header bytes before the data. */
-    static final int HEADER = 8;
+    private static final int DATA = PipePacketLayout.TYPE_DATA;
+    private static final int HEADER = PipePacketLayout.HEADER_BYTES;
+    private static final int IN_BAND = PacketType.DATA_INBAND.code();
     /** The most stream bytes the demo puts in one packet (the host device also caps its packets at 4 KiB). */
     static final int MAX_CHUNK = 4096 - HEADER;
 
@@ -63,12 +64,12 @@ final class PipeStream {
                 continue;
             }
             final ByteBuffer b = ByteBuffer.wrap(p.payload()).order(ByteOrder.LITTLE_ENDIAN);
-            if (p.type() != 6 || p.payload().length < HEADER) {
+            if (p.type() != IN_BAND || p.payload().length < HEADER) {
                 throw new DemoException("debug channel packet type=" + p.type() + " length=" + p.payload().length
                         + " (expected: in-band (6) with a pipe header)");
             }
-            final int type = b.getInt();
-            final int size = b.getInt();
+            final int type = b.getInt(PipePacketLayout.TYPE_OFFSET);
+            final int size = b.getInt(PipePacketLayout.DATA_SIZE_OFFSET);
             if (type != DATA || size < 0 || size > p.payload().length - HEADER) {
                 throw new DemoException("pipe header type=" + type + " data_size=" + size
                         + " (expected: type 1, size <= " + (p.payload().length - HEADER) + ")");

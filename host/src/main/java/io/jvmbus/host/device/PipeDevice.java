@@ -7,6 +7,7 @@ import io.jvmbus.memory.ring.PacketView;
 import io.jvmbus.memory.ring.ReadStatus;
 import io.jvmbus.memory.ring.RingPair;
 import io.jvmbus.protocol.ring.PacketType;
+import io.jvmbus.protocol.ring.PipePacketLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -48,10 +49,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PipeDevice extends RingDevice {
 
-    /** The pipe header's packet type for stream bytes. */
-    public static final int PIPE_TYPE_BYTES = 1;
-    /** The pipe header: {@code u32 pkt_type, u32 data_size}. */
-    public static final int PIPE_HEADER_BYTES = 8;
     /** The most stream bytes in one packet to the guest. */
     public static final int MAX_CHUNK = 4096;
     /** Bytes read from the socket that the guest's ring has not taken yet, at most. */
@@ -71,7 +68,7 @@ public final class PipeDevice extends RingDevice {
     // ---- worker-confined ----
     private final PacketView view = new PacketView();
     private final ArrayDeque<byte[]> toGuest = new ArrayDeque<>();
-    private final byte[] packet = new byte[PIPE_HEADER_BYTES + MAX_CHUNK];
+    private final byte[] packet = new byte[PipePacketLayout.HEADER_BYTES + MAX_CHUNK];
     private int toGuestHeadOffset;
     private long toGuestQueued;
     private boolean closed;
@@ -271,7 +268,9 @@ public final class PipeDevice extends RingDevice {
     @Override
     protected String refuseRings(final RingPair candidate) {
         final int max = candidate.outgoing().maxPayloadLength();
-        return max < PIPE_HEADER_BYTES + 8 ? "host->guest ring holds no pipe packet (max payload " + max + ")" : null;
+        return max < PipePacketLayout.HEADER_BYTES + 8
+                ? "host->guest ring holds no pipe packet (max payload " + max + ")"
+                : null;
     }
 
     @Override
@@ -294,15 +293,15 @@ public final class PipeDevice extends RingDevice {
     }
 
     private void toGuest(final OutgoingRing out) {
-        final int maxChunk = Math.min(MAX_CHUNK, (out.maxPayloadLength() - PIPE_HEADER_BYTES) & ~7);
+        final int maxChunk = Math.min(MAX_CHUNK, (out.maxPayloadLength() - PipePacketLayout.HEADER_BYTES) & ~7);
         final MemorySegment seg = MemorySegment.ofArray(packet);
         while (!toGuest.isEmpty()) {
             final byte[] head = toGuest.peekFirst();
             final int n = Math.min(head.length - toGuestHeadOffset, maxChunk);
-            seg.set(U32, 0, PIPE_TYPE_BYTES);
-            seg.set(U32, 4, n);
-            System.arraycopy(head, toGuestHeadOffset, packet, PIPE_HEADER_BYTES, n);
-            switch (out.tryWrite(IN_BAND, 0, 0, seg, 0, PIPE_HEADER_BYTES + n)) {
+            seg.set(U32, PipePacketLayout.TYPE_OFFSET, PipePacketLayout.TYPE_DATA);
+            seg.set(U32, PipePacketLayout.DATA_SIZE_OFFSET, n);
+            System.arraycopy(head, toGuestHeadOffset, packet, PipePacketLayout.HEADER_BYTES, n);
+            switch (out.tryWrite(IN_BAND, 0, 0, seg, 0, PipePacketLayout.HEADER_BYTES + n)) {
                 case WRITTEN -> {
                     packetsToGuest++;
                     bytesToGuest += n;
@@ -322,7 +321,7 @@ public final class PipeDevice extends RingDevice {
                     if (out.commitWrite()) {
                         signal();
                     }
-                    if (!out.requestSpace((int) OutgoingRing.packetLength(0, PIPE_HEADER_BYTES + n))) {
+                    if (!out.requestSpace((int) OutgoingRing.packetLength(0, PipePacketLayout.HEADER_BYTES + n))) {
                         fullWaits++;
                         return; // the guest's signal brings us back
                     }
@@ -376,23 +375,23 @@ public final class PipeDevice extends RingDevice {
     private void takeFromGuest() {
         packetsFromGuest++;
         final int payload = view.payloadLength();
-        if (view.type() != IN_BAND || payload < PIPE_HEADER_BYTES) {
+        if (view.type() != IN_BAND || payload < PipePacketLayout.HEADER_BYTES) {
             malformed("packet type " + view.type() + ", payload " + payload + " (expected: in-band, >= 8 bytes)");
             return;
         }
-        final int type = view.getInt(view.dataOffset());
-        final int size = view.getInt(view.dataOffset() + 4);
-        if (type != PIPE_TYPE_BYTES || size < 0 || size > payload - PIPE_HEADER_BYTES) {
+        final int type = view.getInt(view.dataOffset() + PipePacketLayout.TYPE_OFFSET);
+        final int size = view.getInt(view.dataOffset() + PipePacketLayout.DATA_SIZE_OFFSET);
+        if (type != PipePacketLayout.TYPE_DATA || size < 0 || size > payload - PipePacketLayout.HEADER_BYTES) {
             malformed("pipe header type=" + Integer.toUnsignedString(type) + " data_size="
                     + Integer.toUnsignedString(size) + " (expected: type 1, data_size <= "
-                    + (payload - PIPE_HEADER_BYTES) + ")");
+                    + (payload - PipePacketLayout.HEADER_BYTES) + ")");
             return;
         }
         if (size == 0) {
             return;
         }
         final byte[] bytes = new byte[size];
-        view.copyTo(view.dataOffset() + PIPE_HEADER_BYTES, MemorySegment.ofArray(bytes), 0, size);
+        view.copyTo(view.dataOffset() + PipePacketLayout.HEADER_BYTES, MemorySegment.ofArray(bytes), 0, size);
         bytesFromGuest += size;
         toSocketBytes.addAndGet(size);
         toSocket.addLast(bytes);

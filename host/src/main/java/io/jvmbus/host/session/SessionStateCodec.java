@@ -6,6 +6,7 @@ import io.jvmbus.host.session.savedstate.SavedDevice;
 import io.jvmbus.host.session.savedstate.SavedSession;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -126,7 +127,10 @@ public final class SessionStateCodec {
                             + ", the envelope header)");
         }
         if (!hasMagic(blob)) {
-            return fail(ErrorKind.BAD_MAGIC, "magic " + printable(blob) + " (expected: \"JVMBUSHS\")");
+            return fail(
+                    ErrorKind.BAD_MAGIC,
+                    "magic " + printable(blob) + " (expected: \""
+                            + new String(SessionStateEnvelopeLayout.MAGIC, StandardCharsets.US_ASCII) + "\")");
         }
         final ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
         final int version = Short.toUnsignedInt(b.getShort(SessionStateEnvelopeLayout.FORMAT_VERSION_OFFSET));
