@@ -29,8 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class SavedStateFuzzTest {
 
-    private static final int ENVELOPE_BYTES = 20;
-
     @FuzzTest(maxDuration = "2m")
     void restoreAnyBlob(final byte[] input) {
         exercise(input);
@@ -68,7 +66,7 @@ class SavedStateFuzzTest {
                 : new RestoreLimits(
                         RestoreLimits.defaults().maxVersion(),
                         RestoreLimits.defaults().maxFeatureFlags(),
-                        ENVELOPE_BYTES + 4096);
+                        SavedStateEnvelopeLayout.HEADER_LENGTH + 4096);
         final ServerHarness r = new ServerHarness(SavedStateCorpus.CONFIG);
         final OfferId[] devices = new OfferId[SavedStateCorpus.DEVICES];
         for (int n = 1; n <= SavedStateCorpus.DEVICES; n++) {

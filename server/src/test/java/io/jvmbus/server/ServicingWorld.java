@@ -311,13 +311,19 @@ final class ServicingWorld {
         };
     }
 
+    /** More rounds than any bounded queue or device backlog can need: hitting it means the world does not settle. */
+    private static final int MAX_ROUNDS = 100_000;
+
     private Outcome guest(final byte[] message) {
+        int rounds = 0;
         while (deliverOne()) {
             // the guest reads everything before it posts
+            checkRounds(++rounds, "deliveries");
         }
         return server.handleMessage(message, ConnectionIds.MESSAGE_CONNECTION_ID, 0, false);
     }
 
+    /** Delivers the head of the queue; false when the queue is empty. A refused delivery fails the run at once. */
     private boolean deliverOne() {
         final OutgoingMessage m = server.peekOutgoing();
         if (m == null) {
@@ -326,15 +332,23 @@ final class ServicingWorld {
         out.add("guest <- " + m.target() + " " + m.message());
         final Outcome o = server.outgoingDelivered(m.sequence());
         if (!o.isOk()) {
-            out.add("delivery " + o.errorKind());
+            throw new AssertionError("delivery of the queue's head refused: " + o.errorKind() + "\n" + out);
         }
         return true;
+    }
+
+    private void checkRounds(final int rounds, final String what) {
+        if (rounds > MAX_ROUNDS) {
+            throw new AssertionError(what + " did not settle within " + MAX_ROUNDS + " rounds\n" + out);
+        }
     }
 
     /** The prompt devices answer everything they owe (which may make them owe more). */
     private void settle() {
         boolean progress = true;
+        int rounds = 0;
         while (progress) {
+            checkRounds(++rounds, "device answers");
             progress = false;
             for (int n = 1; n <= DEVICES; n++) {
                 final Device d = devices[n];

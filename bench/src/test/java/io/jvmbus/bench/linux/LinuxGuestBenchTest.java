@@ -63,8 +63,6 @@ class LinuxGuestBenchTest {
             assertThat(s.linuxG2h().min()).isPositive();
             assertThat(s.linuxH2g().min()).isPositive();
             assertThat(s.rttMicros().min()).isNotNegative();
-            // the guest's clock prints 0.1 ms: 300 packets could in principle take less than one tick
-            assertThat(s.jvmbus().min()).isPositive();
         }
         assertThat(text)
                 .containsPattern("RESULT linux size=1024 runs=1 jvmbus_pkts_per_s=[1-9]\\d* .* linux_pkts_per_s=[1-9]"

@@ -127,6 +127,9 @@ class PipeDeviceStateTest {
             while (queuedToGuest(first) < sent.length && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
+            assertThat(queuedToGuest(first))
+                    .as("bytes the reader took from the socket")
+                    .isEqualTo(sent.length);
         }
         final byte[] state = onWorker(first::saveState);
         // SAVE released the endpoint: a new device (the new process's) binds it while the old one still exists

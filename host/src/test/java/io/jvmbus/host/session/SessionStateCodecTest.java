@@ -32,7 +32,7 @@ class SessionStateCodecTest {
     }
 
     /** The header by hand (magic, version, flags, length, CRC32C over bytes 0..15 and the payload). */
-    private static byte[] envelope(final byte[] magic, final int version, final int flags, final byte[] payload) {
+    static byte[] envelope(final byte[] magic, final int version, final int flags, final byte[] payload) {
         final ByteBuffer b = ByteBuffer.allocate(20 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put(magic)
                 .putShort((short) version)
@@ -48,7 +48,7 @@ class SessionStateCodecTest {
         return bytes;
     }
 
-    private static final byte[] MAGIC = "JVMBUSHS".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = "JVMBUSHS".getBytes(StandardCharsets.US_ASCII);
 
     private static SessionStateCodec.ErrorKind kind(final byte[] blob) {
         return SessionStateCodec.decode(blob) instanceof SessionStateCodec.Decoded.Failed f ? f.kind() : null;

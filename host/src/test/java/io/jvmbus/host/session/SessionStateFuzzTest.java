@@ -13,15 +13,11 @@ import io.jvmbus.server.OfferId;
 import io.jvmbus.server.RestoreResult;
 import io.jvmbus.server.ServerConfig;
 import io.jvmbus.server.ServerEffects;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,8 +36,6 @@ import org.junit.jupiter.api.Test;
  * decodeAnySessionState/}; every test run replays them. Fuzz with {@code ./jvmbus fuzz session --minutes N}.
  */
 class SessionStateFuzzTest {
-
-    private static final byte[] MAGIC = "JVMBUSHS".getBytes(StandardCharsets.US_ASCII);
 
     /** The configuration the core corpus was saved with (GPA pinning negotiable), so its blobs restore. */
     private static final ServerConfig CORE_CONFIG =
@@ -78,7 +72,8 @@ class SessionStateFuzzTest {
             return false;
         }
         final byte[] rest = Arrays.copyOfRange(input, 1, input.length);
-        final byte[] blob = (input[0] & 1) == 1 ? envelope(rest) : rest;
+        final byte[] blob =
+                (input[0] & 1) == 1 ? SessionStateCodecTest.envelope(SessionStateCodecTest.MAGIC, 1, 0, rest) : rest;
         final SessionStateCodec.Decoded decoded = SessionStateCodec.decode(blob);
         assertThat(decoded).isNotNull();
         if (decoded instanceof SessionStateCodec.Decoded.Failed f) {
@@ -92,23 +87,6 @@ class SessionStateFuzzTest {
                 .restore(session.getCore().toByteArray());
         assertThat(r).isNotNull();
         return r.isRestored();
-    }
-
-    /** The envelope by hand: magic, version 1, flags 0, length, CRC32C over bytes 0..15 and the payload. */
-    private static byte[] envelope(final byte[] payload) {
-        final ByteBuffer b = ByteBuffer.allocate(20 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC)
-                .putShort((short) 1)
-                .putShort((short) 0)
-                .putInt(payload.length)
-                .putInt(0);
-        b.put(payload);
-        final byte[] bytes = b.array();
-        final CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, 16);
-        crc.update(bytes, 20, payload.length);
-        b.putInt(16, (int) crc.getValue());
-        return bytes;
     }
 
     /** A restore asks nothing of its host until channels are claimed; anything that comes is dropped. */

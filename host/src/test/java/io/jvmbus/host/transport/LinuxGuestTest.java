@@ -192,7 +192,7 @@ class LinuxGuestTest {
         assertThat(r.lastLine()).contains("offers=1", "echoed=30");
     }
 
-    /** SAVE and RESTORE wait for the servicing work: the tool must see ERROR (its exit 6), never a faked SAVED. */
+    /** Servicing to the same socket three times: messages held over SAVE are delivered by the restored session. */
     @Test
     void shouldServiceToTheSameSocketWithMessagesHeldOverSaveDelivered() throws IOException, InterruptedException {
         final Path socket = serve();

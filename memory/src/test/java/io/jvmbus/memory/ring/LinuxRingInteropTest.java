@@ -86,13 +86,13 @@ class LinuxRingInteropTest {
         void accept(long index, PacketView view);
     }
 
-    /** Writes one packet, waiting for space with pending_send_sz and Linux's signal; returns the waits. */
     /**
      * What one {@link #write} cost: how often it waited for the guest's signal, and how often a full ring made it
      * publish early (each such commit may signal the guest once, beyond the one decision per batch).
      */
     private record WriteCost(int waits, int earlyCommits) {}
 
+    /** Writes one packet, waiting for space with pending_send_sz and Linux's signal; returns what it cost. */
     private static WriteCost write(
             final LinuxRingPeer peer,
             final OutgoingRing ring,
